@@ -1,0 +1,158 @@
+"""The one function every front end calls: lint one file's text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Iterable
+
+from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
+from compilelint.registry import rules_by_code
+from compilelint.report.noqa import NoqaMap
+from compilelint.sources import Source
+from compilelint.versions import targets_for
+
+if TYPE_CHECKING:
+    from compilelint.config import Settings
+    from compilelint.rule import Finding
+
+# A Model.compile call is always an attribute call: ``<receiver>.compile(``. Files without
+# that shape (most files, and those that only mention compile in prose) are never parsed.
+_COMPILE_CALL = re.compile(r"\.\s*compile\s*\(")
+
+SYNTAX_ERROR = "CL001"
+
+
+def needs_parsing(text: str) -> bool:
+    return "compile" in text and _COMPILE_CALL.search(text) is not None
+
+
+def lint_text(text: str, path: str, settings: "Settings") -> FileResult:
+    return lint_source(Source(text=text, path=path), settings)
+
+
+def lint_source(source: Source, settings: "Settings") -> FileResult:
+    result = FileResult(path=source.path)
+    enabled = settings.codes_for(source.path)
+    if not enabled or not needs_parsing(source.text):
+        return result
+    noqa = NoqaMap(source.text)
+    if noqa.file_exempt(None):
+        return result
+    import libcst as cst
+
+    from compilelint.facts.collector import collect_facts
+
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as error:
+        if SYNTAX_ERROR in enabled:
+            rule = rules_by_code()[SYNTAX_ERROR]
+            line, column = error.raw_line, error.raw_column + 1
+            message = f"SyntaxError: {_one_line(error.message)}; the file was not checked"
+            span = Span(line, column, line, column)
+            result.diagnostics.append(_place(source, Diagnostic(SYNTAX_ERROR, rule.name, message, source.path, span)))
+        return result
+    except RecursionError:
+        result.errors.append(f"{source.path}: too deeply nested to parse; the file was not checked")
+        return result
+
+    try:
+        facts = collect_facts(module, source.text)
+    except RecursionError:
+        result.errors.append(f"{source.path}: too deeply nested to analyse; the file was not checked")
+        return result
+
+    findings = _run_rules(facts, source.path, settings, enabled, result)
+    if findings:
+        result.diagnostics.extend(_to_diagnostics(module, source, findings, noqa))
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], result: FileResult) -> dict:
+    from compilelint.rule import Context
+
+    merged: dict = {}  # (code, id(node)) -> (rule, node, {major: finding})
+    targets = targets_for(settings.keras_version, facts.keras_flavours, settings.environment_major)
+    for code, rule in rules_by_code().items():
+        if code not in enabled or code == SYNTAX_ERROR:
+            continue
+        for target in targets:
+            context = Context(keras=target, facts=facts, path=path, targets=targets)
+            try:
+                for finding in _findings(rule, facts, context):
+                    entry = merged.setdefault((code, id(finding.node)), (rule, finding.node, {}))
+                    entry[2].setdefault(target.major, finding)
+            except Exception as error:  # one broken rule must not stop the others
+                result.errors.append(
+                    f"{path}: internal error in {code} ({rule.name}): {type(error).__name__}: {_one_line(str(error))}"
+                )
+                result.internal_error = True
+    return merged
+
+
+def _findings(rule, facts, context) -> Iterable["Finding"]:
+    for site in facts.sites:
+        yield from rule.check(site, context)
+    yield from rule.check_module(context)
+
+
+def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list[Diagnostic]:
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    diagnostics = []
+    for (code, _), (rule, node, by_major) in merged.items():
+        findings = [by_major[major] for major in sorted(by_major)]
+        messages = []
+        for finding in findings:
+            if finding.message not in messages:
+                messages.append(finding.message)
+        effect = max((f.effect for f in findings), key=lambda e: e.severity == "error")
+        span = _span(positions[node])
+        if noqa.suppressed(code, rule.name, span.line, span.end_line):
+            continue
+        fix = next((f.fix for f in findings if f.fix is not None), None)
+        diagnostics.append(
+            _place(
+                source,
+                Diagnostic(
+                    code=code,
+                    name=rule.name,
+                    message=" ".join(messages),
+                    path=source.path,
+                    span=span,
+                    severity=effect.severity,
+                    fix=_edits(module, positions, fix, cst) if fix else None,
+                ),
+            )
+        )
+    return diagnostics
+
+
+def _span(code_range) -> Span:
+    return Span(code_range.start.line, code_range.start.column + 1, code_range.end.line, code_range.end.column + 1)
+
+
+def _edits(module, positions, spec, cst) -> Fix:
+    edits = []
+    for node, replacement in spec.replacements:
+        text = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
+        edits.append(Edit(_span(positions[node]), text))
+    return Fix(spec.description, tuple(edits))
+
+
+def _place(source: Source, diagnostic: Diagnostic) -> Diagnostic:
+    """In a notebook, a diagnostic's lines count from the top of its cell."""
+    if not source.cells:
+        return diagnostic
+    cell, line = source.locate(diagnostic.span.line)
+    _, end_line = source.locate(diagnostic.span.end_line)
+    span = Span(line, diagnostic.span.column, end_line, diagnostic.span.end_column)
+    return replace(diagnostic, cell=cell, span=span)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())

@@ -1,0 +1,44 @@
+"""``# noqa`` comments: on a reported line, and ``# compilelint: noqa`` for a whole file."""
+
+from __future__ import annotations
+
+import re
+
+_LINE_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.I)
+_FILE_NOQA = re.compile(r"^\s*#\s*compilelint\s*:\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?\s*$", re.I | re.M)
+
+
+def _codes(text: str | None) -> frozenset[str] | None:
+    """None means every code."""
+    if not text:
+        return None
+    return frozenset(part.strip().upper() for part in re.split(r"[\s,]+", text) if part.strip())
+
+
+class NoqaMap:
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+        self._file: list[frozenset[str] | None] = [_codes(m.group("codes")) for m in _FILE_NOQA.finditer(text)]
+
+    def file_exempt(self, code: str | None, name: str = "") -> bool:
+        """True when the file is exempt from ``code`` (from everything, for code None)."""
+        for codes in self._file:
+            if codes is None:
+                return True
+            if code is not None and (code in codes or name.upper() in codes):
+                return True
+        return False
+
+    def suppressed(self, code: str, name: str, line: int, end_line: int | None = None) -> bool:
+        if self.file_exempt(code, name):
+            return True
+        for number in {line, end_line or line}:
+            if 1 <= number <= len(self._lines):
+                text = self._lines[number - 1]
+                if "#" not in text:
+                    continue
+                for match in _LINE_NOQA.finditer(text):
+                    codes = _codes(match.group("codes"))
+                    if codes is None or code in codes or name.upper() in codes:
+                        return True
+        return False

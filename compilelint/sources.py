@@ -1,0 +1,64 @@
+"""Turning bytes into text the engine can lint: decoding, line endings, origins."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+class SourceError(Exception):
+    """A file that cannot be turned into Python text; the message is one line."""
+
+
+@dataclass
+class Source:
+    """Python text to lint; for notebooks, ``cells`` maps module lines back to cells."""
+
+    text: str
+    path: str
+    cells: list = field(default_factory=list)  # [(first_line, cell_index_1_based, line_count)]
+
+    def locate(self, line: int) -> tuple[int | None, int]:
+        """(cell, line within the cell) for a 1-based module line; (None, line) for .py."""
+        for first, cell, count in self.cells:
+            if first <= line < first + count:
+                return cell, line - first + 1
+        return None, line
+
+
+def decode_python(data: bytes, path: str) -> str:
+    """Decode as Python does: a BOM, else a PEP 263 declaration, else UTF-8."""
+    if b"\x00" in data:
+        raise SourceError(f"{path}: not a text file (contains NUL bytes)")
+    if data.startswith(codecs.BOM_UTF8):
+        encoding, data = "utf-8", data[len(codecs.BOM_UTF8) :]
+    else:
+        encoding = "utf-8"
+        for line in data.splitlines()[:2]:
+            match = _CODING.match(line)
+            if match:
+                encoding = match.group(1).decode("ascii")
+                break
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise SourceError(f"{path}: unknown encoding {encoding!r} in its coding declaration") from None
+    except UnicodeDecodeError as error:
+        raise SourceError(
+            f"{path}: cannot decode as {encoding} (byte {error.start}); add a coding declaration or save it as UTF-8"
+        ) from None
+
+
+def read_source(path: str) -> Source:
+    """The Python text of a file on disk; raises SourceError with a one-line reason."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a directory") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
+    return Source(text=decode_python(data, path), path=path)

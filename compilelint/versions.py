@@ -1,0 +1,80 @@
+"""Which Keras a file targets, and the facts about each version the rules need."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+from compilelint import keras_data
+
+KERAS_VERSION_CHOICES = ("auto", "2", "3", "2,3")
+
+
+@dataclass(frozen=True)
+class KerasTarget:
+    major: int
+
+    @property
+    def label(self) -> str:
+        return f"Keras {self.major}"
+
+    @functools.cached_property
+    def compile_parameters(self) -> tuple[str, ...]:
+        """compile()'s parameters in positional order, from the data generated from Keras."""
+        return tuple(
+            p["name"]
+            for p in keras_data.load(self.major)["compile_parameters"]
+            if p["kind"] == "positional_or_keyword"
+        )
+
+
+KERAS_2 = KerasTarget(2)
+KERAS_3 = KerasTarget(3)
+
+
+def parse_setting(value: str) -> str:
+    normalized = value.replace(" ", "")
+    if normalized == "3,2":
+        normalized = "2,3"
+    if normalized not in KERAS_VERSION_CHOICES:
+        raise ValueError(f"keras-version must be one of {', '.join(KERAS_VERSION_CHOICES)}, not {value!r}")
+    return normalized
+
+
+def targets_for(setting: str, flavours: set[str], environment_major: int) -> tuple[KerasTarget, ...]:
+    if setting == "2":
+        return (KERAS_2,)
+    if setting == "3":
+        return (KERAS_3,)
+    if setting == "2,3":
+        return (KERAS_2, KERAS_3)
+    if "tf_keras" in flavours:
+        return (KERAS_2,)
+    return (KERAS_2,) if environment_major == 2 else (KERAS_3,)
+
+
+def environment_major() -> int:
+    """What ``import keras`` / ``tf.keras`` give here, read from package metadata only."""
+    if os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true"):
+        return 2
+    from importlib import metadata
+
+    def version_of(*names: str) -> tuple[int, ...] | None:
+        for name in names:
+            try:
+                text = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                continue
+            parts = []
+            for piece in text.split(".")[:2]:
+                digits = "".join(ch for ch in piece if ch.isdigit())
+                parts.append(int(digits) if digits else 0)
+            return tuple(parts)
+        return None
+
+    tensorflow = version_of("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
+    keras = version_of("keras")
+    if tensorflow is not None and tensorflow < (2, 16) and (keras is None or keras < (3,)):
+        return 2
+    return 3

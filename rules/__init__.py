@@ -1,0 +1,1 @@
+"""The rules, one module each. ``compilelint.registry`` finds them by walking this package."""
