@@ -51,7 +51,12 @@ def under_parameter_server(site: CompileSite) -> bool:
 
 
 def built_outside_scope(site: CompileSite) -> bool:
-    return isinstance(site.model, ModelValue) and site.model.strategy == NO_STRATEGY
+    """Built outside every strategy scope, or at the top level of the function that then
+    enters a scope to compile it."""
+    if not isinstance(site.model, ModelValue):
+        return False
+    created = site.model.strategy
+    return created == NO_STRATEGY or (created is not UNKNOWN and created is site.frame_strategy)
 
 
 def compile_node(site: CompileSite):
@@ -104,3 +109,82 @@ def output_count(site: CompileSite) -> int | None:
 def plural(count: int, word: str) -> str:
     suffix = '' if count == 1 else ('es' if word.endswith('s') else 's')
     return f"{count} {word}{suffix}"
+
+
+# -- argument and optimizer helpers (CL3xx / CL4xx) -----------------------------------------
+
+def is_plain_keras_model(site: CompileSite) -> bool:
+    """The receiver is a Keras model known to use Keras's own compile() signature."""
+    return isinstance(site.model, ModelValue) and not site.model.overrides_compile
+
+
+def string_leaves(value: Any, node: Any) -> list[tuple[str, Any]]:
+    """Every string in a loss / metrics structure (nested lists, tuples, dict values), with
+    the expression that wrote it."""
+    from compilelint.facts.values import DictValue, SeqValue
+
+    if isinstance(value, str):
+        return [(value, node)] if node is not None else []
+    found: list[tuple[str, Any]] = []
+    if isinstance(value, SeqValue):
+        for item, item_node in zip(value.items, value.nodes):
+            found.extend(string_leaves(item, item_node))
+    elif isinstance(value, DictValue):
+        for key, item in value.entries.items():
+            found.extend(string_leaves(item, value.value_nodes.get(key)))
+    return found
+
+
+def keras_optimizer_kind(qualname: str) -> tuple[str, str] | None:
+    """("keras" | "legacy" | "compat_v1", class name) for an optimizer class's dotted name.
+
+    "keras" is the current optimizer API (``keras.optimizers.Adam``), "legacy" is
+    ``tf.keras.optimizers.legacy.*``, "compat_v1" is ``tf.compat.v1.train.*Optimizer``;
+    None for anything else (learning-rate schedules, the ``Optimizer`` base, ...)."""
+    from compilelint import keras_data
+    from compilelint.facts.keras_names import keras_name
+
+    parts = qualname.split(".")
+    if qualname.startswith("tensorflow.compat.v1.train.") and len(parts) == 5:
+        names = keras_data.load(2)["tf_compat_v1_train_optimizers"]
+        return ("compat_v1", parts[-1]) if parts[-1] in names and parts[-1] != "Optimizer" else None
+    name = keras_name(qualname)
+    if name is None:
+        return None
+    path, leaf = name.parts, name.leaf
+    if not path or path[0] != "optimizers":
+        return None
+    if path[1:-1] == ["legacy"]:
+        legacy = set(keras_data.load(2)["legacy_optimizers"]["names"]) | set(keras_data.load(3)["legacy_optimizers"]["names"])
+        return ("legacy", leaf) if leaf in legacy and leaf != "Optimizer" else None
+    if path[1:-1] in ([], ["experimental"]):
+        known = set(keras_data.load(2)["optimizer_classes"]) | set(keras_data.load(3)["optimizer_classes"])
+        return ("keras", leaf) if leaf in known else None
+    return None
+
+
+def keyword_arg(call: Any, keyword: str) -> Any:
+    """The ``keyword=...`` argument written in a call expression, or None."""
+    for arg in getattr(call, "args", ()):
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    return None
+
+
+def name_may_be_registered(name: str, ctx: Context) -> bool:
+    """A string Keras may resolve through registered custom objects, not its own tables:
+    ``"package>name"`` identifiers, and any name in a module that registers objects."""
+    return ">" in name or ctx.facts.registers_custom_objects
+
+
+def did_you_mean(name: str, candidates) -> str:
+    from compilelint import keras_data
+
+    suggestion = keras_data.suggest(name, candidates)
+    return f" Did you mean '{suggestion}'?" if suggestion else ""
+
+
+def unknown_name_note(name: str, major: int, known) -> str:
+    """Says so when the name is valid in the other Keras version."""
+    other = 3 if major == 2 else 2
+    return f" ('{name}' exists only in Keras {other})" if known(name, other) else ""

@@ -16,6 +16,7 @@ import libcst as cst
 from compilelint.facts import keras_names as kn
 from compilelint.facts.model import (
     NO_STRATEGY,
+    CallerStrategy,
     BoundArgument,
     ClassValue,
     CompileSite,
@@ -51,6 +52,8 @@ COMPILE_KEYWORDS = frozenset(
         "experimental_steps_per_execution",
     }
 )
+NON_MUTATING_METHODS = frozenset({"copy", "get", "items", "keys", "values", "count", "index"})
+CUSTOM_OBJECT_REGISTRIES = ("get_custom_objects", "custom_object_scope", "CustomObjectScope", "register_keras_serializable", "custom_objects")
 TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 LOSS_HANDLING_METHODS = frozenset({"train_step", "compute_loss"})
 # Built-in layers whose call can return several tensors, depending on their arguments.
@@ -212,6 +215,8 @@ class Collector:
         self.module = module
         self.facts = ModuleFacts()
         self.facts.adds_loss_somewhere = "add_loss" in text
+        # Names registered at run time (``get_custom_objects().update(...)``) may be plain words.
+        self.facts.registers_custom_objects = any(word in text for word in CUSTOM_OBJECT_REGISTRIES)
         self.order = 0
         self.depth = 0
         self.function_runs = 0
@@ -537,7 +542,18 @@ class Collector:
                 if sink is not None:
                     sink[attr] = _merge(sink[attr], value) if attr in sink else value
         elif isinstance(target, cst.Subscript):
-            self.eval(target.value, frame)
+            container = self.eval(target.value, frame)
+            if isinstance(container, (SeqValue, DictValue)):
+                self.forget(container, frame)
+
+    def forget(self, value: Any, frame: Frame) -> None:
+        """A container changed in place: every name bound to it no longer knows its content."""
+        scope: Frame | None = frame
+        while scope is not None:
+            for name, bound in list(scope.env.items()):
+                if bound is value:
+                    scope.env[name] = UNKNOWN
+            scope = scope.parent
 
     def is_conditional(self, frame: Frame, model: ModelValue) -> bool:
         if frame.conditional:
@@ -564,7 +580,7 @@ class Collector:
             env={},
             parent=fn.closure,
             function=fn.qualname,
-            strategies=[UNKNOWN if generic else caller.strategy],
+            strategies=[CallerStrategy() if generic else caller.strategy],
             conditional=0 if generic else caller.conditional,
             generic=generic,
             owner=fn.owner,
@@ -794,8 +810,8 @@ class Collector:
                 value = receiver.attrs.get(method, UNKNOWN)
                 if isinstance(value, LayerValue):
                     return self.call_layer(value, args, kwargs, node)
-            if isinstance(receiver, SuperValue):
-                return UNKNOWN
+            if isinstance(receiver, (SeqValue, DictValue, SetValue)) and method not in NON_MUTATING_METHODS:
+                self.forget(receiver, frame)
             return UNKNOWN
         callee = self.eval(func, frame)
         args, kwargs = self.eval_arguments(node, frame)
@@ -999,6 +1015,7 @@ class Collector:
             unknown_positional=unknown_positional,
             unknown_keywords=unknown_keywords,
             outputs=self.outputs_at_compile(model),
+            frame_strategy=frame.strategies[0],
             conditional=frame.conditional > 0,
         )
         if isinstance(model, ModelValue):

@@ -15,6 +15,14 @@ from compilelint.facts.values import UNKNOWN, CallValue, DictValue, SeqValue
 NO_STRATEGY = "no-strategy"
 
 
+class CallerStrategy:
+    """Whatever strategy the unknown caller of a function has: unknown, but the same for
+    everything that function builds and compiles outside its own ``with`` blocks."""
+
+    def __repr__(self) -> str:
+        return "CallerStrategy"
+
+
 @dataclass(eq=False)
 class StrategyValue:
     """A ``tf.distribute`` strategy object; ``kind`` is its class name."""
@@ -155,6 +163,7 @@ class CompileSite:
     unknown_positional: bool = False  # *args
     unknown_keywords: bool = False  # **kwargs that could not be folded
     outputs: Outputs | None = None  # the model's outputs when compile() runs, if known
+    frame_strategy: Any = UNKNOWN  # the strategy around the enclosing function (or module)
     conditional: bool = False  # inside a branch or loop of its scope
 
     @property
@@ -178,6 +187,7 @@ class ModuleFacts:
     global_eager_node: cst.CSTNode | None = None
     optimizer_calls: list[CallValue] = field(default_factory=list)
     adds_loss_somewhere: bool = False
+    registers_custom_objects: bool = False  # the text registers Keras custom objects by name
     models: list[ModelValue] = field(default_factory=list)
 
     @property
