@@ -177,14 +177,29 @@ def name_may_be_registered(name: str, ctx: Context) -> bool:
     return ">" in name or ctx.facts.registers_custom_objects
 
 
-def did_you_mean(name: str, candidates) -> str:
-    from compilelint import keras_data
-
-    suggestion = keras_data.suggest(name, candidates)
-    return f" Did you mean '{suggestion}'?" if suggestion else ""
-
-
 def unknown_name_note(name: str, major: int, known) -> str:
     """Says so when the name is valid in the other Keras version."""
     other = 3 if major == 2 else 2
     return f" ('{name}' exists only in Keras {other})" if known(name, other) else ""
+
+
+def metric_object_kind(value: Any) -> str | None:
+    """"object" for an instance of a Keras metric or loss class, "function" for a Keras
+    metric or loss function by name (``keras.metrics.mae``); None otherwise (helpers such
+    as ``keras.metrics.clone_metrics`` return lists)."""
+    from compilelint import keras_data
+    from compilelint.facts.keras_names import keras_name
+    from compilelint.facts.values import CallValue, Ref
+
+    if not isinstance(value, (CallValue, Ref)):
+        return None
+    name = keras_name(value.qualname)
+    if name is None or name.namespace not in ("metrics", "losses") or len(name.parts) != 2:
+        return None
+    leaf = name.leaf
+    if isinstance(value, CallValue):
+        classes = [keras_data.load(major)[f"{kind}_classes"] for major in keras_data.MAJORS for kind in ("metric", "loss")]
+        return "object" if any(leaf in table for table in classes) else None
+    if leaf[:1].islower() and any(keras_data.is_known_metric(leaf, m) or keras_data.is_known_loss(leaf, m) for m in keras_data.MAJORS):
+        return "function"
+    return None

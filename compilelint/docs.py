@@ -6,6 +6,17 @@ from compilelint.rule import Rule
 
 SECTION_ORDER = ("What it does", "Why is this bad?", "Fix")
 
+# Where docs/rules.md is published; SARIF and the language server link each rule here.
+RULES_DOC_URL = "https://github.com/compilelint/compilelint/blob/main/docs/rules.md"
+
+
+def rule_help_uri(rule: Rule | None) -> str:
+    """The rule's section in the published docs/rules.md (the page itself for None)."""
+    if rule is None:
+        return RULES_DOC_URL
+    # GitHub's heading anchors: lower case, spaces become dashes.
+    return f"{RULES_DOC_URL}#{rule.code.lower()}-{rule.name}"
+
 
 def rule_as_dict(rule: Rule) -> dict:
     sections = rule.sections()

@@ -33,11 +33,18 @@ def lint_text(text: str, path: str, settings: "Settings") -> FileResult:
 
 def lint_source(source: Source, settings: "Settings") -> FileResult:
     result = FileResult(path=source.path)
+    # The prefilter first: it is far cheaper than matching per-file-ignores against the path.
+    if not (needs_parsing(source.text) or source.syntax_errors):
+        return result
     enabled = settings.codes_for(source.path)
-    if not enabled or not needs_parsing(source.text):
+    if not enabled:
         return result
     noqa = NoqaMap(source.text)
     if noqa.file_exempt(None):
+        return result
+    if source.syntax_errors and SYNTAX_ERROR in enabled:
+        result.diagnostics.extend(_cell_syntax_errors(source))
+    if not needs_parsing(source.text):
         return result
     import libcst as cst
 
@@ -68,6 +75,17 @@ def lint_source(source: Source, settings: "Settings") -> FileResult:
         result.diagnostics.extend(_to_diagnostics(module, source, findings, noqa))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _cell_syntax_errors(source: Source) -> list[Diagnostic]:
+    name = rules_by_code()[SYNTAX_ERROR].name
+    return [
+        _place(
+            source,
+            Diagnostic(SYNTAX_ERROR, name, f"SyntaxError: {message}; this cell was not checked", source.path, Span(line, column, line, column)),
+        )
+        for line, column, message in source.syntax_errors
+    ]
 
 
 def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], result: FileResult) -> dict:
@@ -106,10 +124,7 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
     diagnostics = []
     for (code, _), (rule, node, by_major) in merged.items():
         findings = [by_major[major] for major in sorted(by_major)]
-        messages = []
-        for finding in findings:
-            if finding.message not in messages:
-                messages.append(finding.message)
+        messages = [finding.message for finding in findings]
         effect = max((f.effect for f in findings), key=lambda e: e.severity == "error")
         span = _span(positions[node])
         if noqa.suppressed(code, rule.name, span.line, span.end_line):
@@ -121,7 +136,7 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
                 Diagnostic(
                     code=code,
                     name=rule.name,
-                    message=" ".join(messages),
+                    message=merge_messages(messages),
                     path=source.path,
                     span=span,
                     severity=effect.severity,
@@ -130,6 +145,26 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
             )
         )
     return diagnostics
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+(?=[A-Z])")
+
+
+def merge_messages(messages: list[str]) -> str:
+    """One message from each targeted version's, without saying the same thing twice: a
+    shared lead-in (``... : ``) and sentences already said (the fix) are dropped."""
+    merged = messages[0]
+    for message in messages[1:]:
+        if message == merged:
+            continue
+        head, sep, _ = merged.partition(": ")
+        if sep and message.startswith(head + sep):
+            message = message[len(head + sep) :]
+        said = set(_SENTENCE_END.split(merged))
+        message = " ".join(s for s in _SENTENCE_END.split(message) if s not in said)
+        if message:
+            merged = f"{merged} {message}"
+    return merged
 
 
 def _span(code_range) -> Span:
@@ -148,10 +183,29 @@ def _place(source: Source, diagnostic: Diagnostic) -> Diagnostic:
     """In a notebook, a diagnostic's lines count from the top of its cell."""
     if not source.cells:
         return diagnostic
-    cell, line = source.locate(diagnostic.span.line)
-    _, end_line = source.locate(diagnostic.span.end_line)
-    span = Span(line, diagnostic.span.column, end_line, diagnostic.span.end_column)
-    return replace(diagnostic, cell=cell, span=span)
+    cell, span = _cell_span(source, diagnostic.span)
+    return replace(diagnostic, cell=cell, span=span, fix=_cell_fix(source, cell, diagnostic.fix))
+
+
+def _cell_span(source: Source, span: Span) -> tuple[int | None, Span]:
+    cell, line = source.locate(span.line)
+    _, end_line = source.locate(span.end_line)
+    return cell, Span(line, span.column, end_line, span.end_column)
+
+
+def _cell_fix(source: Source, cell: int | None, fix: Fix | None) -> Fix | None:
+    """A fix's edits with cell-relative lines, like its diagnostic; none when an edit
+    would reach outside the diagnostic's cell (a notebook fix edits one cell)."""
+    if fix is None:
+        return None
+    edits = []
+    for edit in fix.edits:
+        edit_cell, span = _cell_span(source, edit.span)
+        end_cell, _ = source.locate(edit.span.end_line)
+        if edit_cell != cell or end_cell != cell:
+            return None
+        edits.append(Edit(span, edit.text))
+    return replace(fix, edits=tuple(edits))
 
 
 def _one_line(text: str) -> str:

@@ -82,6 +82,9 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     default_enabled: ClassVar[bool] = True
+    # Reported only by `compilelint verify`, which runs the code: its examples are programs
+    # to build and train, not checked by the static engine (tests/test_verify.py runs them).
+    verify_only: ClassVar[bool] = False
     fix_safety: ClassVar[str] = "This rule has no automatic fix."
     valid: ClassVar[list[Example]] = []
     invalid: ClassVar[list[Example]] = []

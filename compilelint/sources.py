@@ -20,6 +20,8 @@ class Source:
     text: str
     path: str
     cells: list = field(default_factory=list)  # [(first_line, cell_index_1_based, line_count)]
+    # Notebook cells blanked because Python cannot parse them: [(module_line, column, message)].
+    syntax_errors: list = field(default_factory=list)
 
     def locate(self, line: int) -> tuple[int | None, int]:
         """(cell, line within the cell) for a 1-based module line; (None, line) for .py."""
@@ -61,4 +63,13 @@ def read_source(path: str) -> Source:
         raise SourceError(f"{path}: is a directory") from None
     except OSError as error:
         raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
+    return source_from_bytes(data, path)
+
+
+def source_from_bytes(data: bytes, path: str) -> Source:
+    """A file's (or stdin's) bytes as a Source; ``path`` decides whether it is a notebook."""
+    if path.endswith(".ipynb"):
+        from compilelint.notebooks import load_notebook
+
+        return load_notebook(data, path)
     return Source(text=decode_python(data, path), path=path)

@@ -15,6 +15,11 @@ def _codes(text: str | None) -> frozenset[str] | None:
     return frozenset(part.strip().upper() for part in re.split(r"[\s,]+", text) if part.strip())
 
 
+def _names(codes: frozenset[str], code: str, name: str) -> bool:
+    """A listed code, code prefix (``CL2``) or rule name names this rule."""
+    return name.upper() in codes or any(code.startswith(listed) for listed in codes if listed.startswith("CL"))
+
+
 class NoqaMap:
     def __init__(self, text: str) -> None:
         self._lines = text.splitlines()
@@ -25,7 +30,7 @@ class NoqaMap:
         for codes in self._file:
             if codes is None:
                 return True
-            if code is not None and (code in codes or name.upper() in codes):
+            if code is not None and _names(codes, code, name):
                 return True
         return False
 
@@ -39,6 +44,6 @@ class NoqaMap:
                     continue
                 for match in _LINE_NOQA.finditer(text):
                     codes = _codes(match.group("codes"))
-                    if codes is None or code in codes or name.upper() in codes:
+                    if codes is None or _names(codes, code, name):
                         return True
         return False

@@ -1,0 +1,219 @@
+"""A content cache of per-file results, so an unchanged file is never analysed twice.
+
+Layout (``.compilelint_cache/`` at the project root unless ``cache-dir`` says otherwise)::
+
+    CACHEDIR.TAG                 backup and indexing tools skip the folder
+    .gitignore                   ``*``: the cache never ends up in a commit
+    <tool stamp>-<settings>/     one bucket per tool build and effective settings
+        <content key>            one JSON entry per (path, source) linted
+
+An entry is written to a temporary file and renamed into place, so a reader sees either
+the whole entry or none. Anything unreadable (truncated, corrupt, from another format, a
+permission problem) is a miss: the file is linted again, and the run never fails because
+of the cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from compilelint.config import Settings, _relative
+from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
+from compilelint.sources import Source
+
+CACHE_DIR_NAME = ".compilelint_cache"
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by compilelint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+_ENTRY_FORMAT = 1
+
+
+def cache_dir_for(settings: Settings, override: str | None = None) -> Path:
+    """The cache folder: ``--cache-dir``, else the ``cache-dir`` setting, else at the root."""
+    chosen = override or settings.cache_dir
+    if chosen:
+        return Path(chosen)
+    return Path(settings.root) / CACHE_DIR_NAME
+
+
+@functools.lru_cache(maxsize=None)
+def tool_stamp() -> str:
+    """The version plus a digest of the installed code and data, so that a changed rule in a
+    development checkout (same version number) never serves stale results."""
+    from compilelint import __version__
+
+    digest = hashlib.blake2b(digest_size=8)
+    package = Path(__file__).resolve().parent
+    import compilelint.rules as rules
+
+    folders = [package, package / "facts", package / "report", package / "data", *map(Path, rules.__path__)]
+    for folder in folders:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith((".py", ".json")) and entry.is_file():
+                stat = entry.stat()
+                digest.update(f"{folder.name}/{entry.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return f"{__version__}-{digest.hexdigest()}"
+
+
+class ResultCache:
+    """Per-file results keyed by tool build, effective settings, path and source content."""
+
+    def __init__(self, directory: Path, settings: Settings) -> None:
+        self.directory = Path(directory)
+        self.root = settings.root
+        self.bucket = self.directory / f"{tool_stamp()}-{settings.fingerprint()}"
+        self._writable: bool | None = None
+
+    def key(self, source: Source) -> str:
+        # The path is part of the key: per-file-ignores and path-dependent rules (tests are
+        # treated differently) make a result depend on where the text lives.
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(_relative(source.path, self.root).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+        digest.update(source.text.encode("utf-8", "surrogatepass"))
+        for field in dataclasses.fields(source):
+            if field.name not in ("text", "path"):  # notebooks: cell map, blanked cells
+                digest.update(f"\0{field.name}={getattr(source, field.name)!r}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def get(self, key: str, path: str) -> FileResult | None:
+        try:
+            with open(self.bucket / key, "rb") as handle:
+                data = json.loads(handle.read())
+            if data.get("format") != _ENTRY_FORMAT or data.get("key") != key:
+                return None
+            return FileResult(path=path, diagnostics=[_diagnostic(item, path) for item in data["diagnostics"]])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, key: str, result: FileResult) -> None:
+        """Store a clean result; results with errors are recomputed next time instead."""
+        if result.errors or result.internal_error or not self._prepare():
+            return
+        payload = json.dumps(
+            {"format": _ENTRY_FORMAT, "key": key, "diagnostics": [_diagnostic_dict(d) for d in result.diagnostics]},
+            separators=(",", ":"),
+        ).encode()
+        temporary = None
+        try:
+            descriptor, temporary = tempfile.mkstemp(dir=self.bucket, prefix=f".{key[:8]}-", suffix=".tmp")
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(payload)
+            os.replace(temporary, self.bucket / key)
+        except OSError:
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+
+    def _prepare(self) -> bool:
+        """Create the folders and tags once; a cache that cannot be written is just off."""
+        if self._writable is None:
+            try:
+                self.bucket.mkdir(parents=True, exist_ok=True)
+                _write_if_missing(self.directory / "CACHEDIR.TAG", CACHEDIR_TAG)
+                _write_if_missing(self.directory / ".gitignore", "# Created by compilelint.\n*\n")
+                self._writable = True
+            except OSError:
+                self._writable = False
+        return self._writable
+
+
+def clean(directory: Path) -> bool:
+    """Delete a compilelint cache folder; False when there was none. Refuses (ValueError) a
+    folder that is not a compilelint cache, so a mistyped ``--cache-dir`` deletes nothing."""
+    directory = Path(directory)
+    if not directory.exists():
+        return False
+    tag = directory / "CACHEDIR.TAG"
+    try:
+        ours = tag.read_text(encoding="utf-8", errors="replace").startswith(CACHEDIR_TAG.splitlines()[0]) and (
+            "compilelint" in tag.read_text(encoding="utf-8", errors="replace")
+        )
+    except OSError:
+        ours = False
+    if not ours:
+        raise ValueError(f"{directory}: not a compilelint cache (no compilelint CACHEDIR.TAG); nothing removed")
+    shutil.rmtree(directory)
+    return True
+
+
+def _write_if_missing(path: Path, text: str) -> None:
+    if not path.exists():
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tag-", suffix=".tmp")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+
+
+def _span_list(span: Span) -> list[int]:
+    return [span.line, span.column, span.end_line, span.end_column]
+
+
+def _diagnostic_dict(diagnostic: Diagnostic) -> dict:
+    fix = diagnostic.fix
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "message": diagnostic.message,
+        "span": _span_list(diagnostic.span),
+        "severity": diagnostic.severity,
+        "cell": diagnostic.cell,
+        "fix": None
+        if fix is None
+        else {
+            "description": fix.description,
+            "safe": fix.safe,
+            "edits": [{"span": _span_list(edit.span), "text": edit.text} for edit in fix.edits],
+        },
+    }
+
+
+def _span(values: list) -> Span:
+    line, column, end_line, end_column = values
+    if not all(isinstance(value, int) for value in values):
+        raise TypeError("span values must be integers")
+    return Span(line, column, end_line, end_column)
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
+def _diagnostic(data: dict, path: str) -> Diagnostic:
+    fix = data["fix"]
+    cell = data["cell"]
+    if cell is not None and not isinstance(cell, int):
+        raise TypeError("cell must be an integer")
+    return Diagnostic(
+        code=_text(data["code"]),
+        name=_text(data["name"]),
+        message=_text(data["message"]),
+        path=path,
+        span=_span(data["span"]),
+        severity=_text(data["severity"]),
+        cell=cell,
+        fix=None
+        if fix is None
+        else Fix(
+            description=_text(fix["description"]),
+            safe=bool(fix["safe"]),
+            edits=tuple(Edit(_span(edit["span"]), _text(edit["text"])) for edit in fix["edits"]),
+        ),
+    )

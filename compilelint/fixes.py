@@ -1,0 +1,277 @@
+"""Safe fixes: apply a file's fix edits to its text, show them as a diff, write them back.
+
+Edits come from the engine as 1-based (line, column) spans over the text that was linted.
+A fix is applied whole or not at all; a fix that overlaps one already taken waits for the
+next round (the text is linted again after each round, until nothing more can be fixed).
+Writing keeps the file's bytes apart from the edits: line endings, encoding and BOM,
+permissions and the trailing newline; a file that changed on disk meanwhile is left alone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from compilelint.diagnostics import Diagnostic, FileResult, Fix
+
+if TYPE_CHECKING:
+    from compilelint.config import Settings
+
+MAX_ROUNDS = 10
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+class FixError(Exception):
+    """A fix that cannot be written; the message is one line."""
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line begins, breaking lines as Python's tokenizer does."""
+    return [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+
+
+def _offset(starts: list[int], line: int, column: int) -> int:
+    return starts[line - 1] + column - 1
+
+
+def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, int]:
+    """The text with every fix applied that overlaps no earlier one; and how many were."""
+    starts = line_starts(text)
+    taken: list[tuple[int, int, str]] = []
+    applied = 0
+    for fix in fixes:
+        edits = [(_offset(starts, e.span.line, e.span.column), _offset(starts, e.span.end_line, e.span.end_column), e.text) for e in fix.edits]
+        if any(start > end for start, end, _ in edits) or any(_overlap(edit, other) for edit in edits for other in taken):
+            continue
+        taken.extend(edits)
+        applied += 1
+    for start, end, replacement in sorted(taken, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text, applied
+
+
+def _overlap(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
+    if a[0] == a[1] == b[0] == b[1]:
+        return True  # two insertions at one place: their order would be a guess
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _parses(text: str) -> bool:
+    import libcst as cst
+
+    try:
+        cst.parse_module(text)
+    except Exception:
+        return False
+    return True
+
+
+@dataclass
+class FixOutcome:
+    """One file after fixing: its new text, how many fixes went in, what is left."""
+
+    path: str
+    original: str
+    fixed: str
+    applied: int
+    result: FileResult
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+
+def fixable(diagnostics: list[Diagnostic]) -> list[Fix]:
+    # Notebook edits count lines from their cell, not from the text: notebooks.py applies them.
+    return [d.fix for d in diagnostics if d.fix is not None and d.cell is None]
+
+
+def _has_fixes(result: FileResult) -> bool:
+    return any(d.fix is not None for d in result.diagnostics)
+
+
+def fix_text(text: str, path: str, settings: "Settings") -> FixOutcome:
+    """Lint and fix until no fix applies; the result is the last lint of the fixed text."""
+    from compilelint.engine import lint_text
+
+    current, applied = text, 0
+    result = lint_text(current, path, settings)
+    notes: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        fixes = fixable(result.diagnostics)
+        if not fixes:
+            break
+        candidate, count = apply_fixes(current, fixes)
+        if count == 0 or candidate == current:
+            break
+        if not _parses(candidate):
+            notes.append(f"{path}: a fix would have broken the syntax, so it was not applied")
+            break
+        current, applied = candidate, applied + count
+        result = lint_text(current, path, settings)
+    return FixOutcome(path, text, current, applied, result, notes)
+
+
+def unified_diff(outcome: FixOutcome) -> str:
+    lines = difflib.unified_diff(
+        outcome.original.splitlines(keepends=True),
+        outcome.fixed.splitlines(keepends=True),
+        fromfile=outcome.path if os.path.isabs(outcome.path) else f"a/{outcome.path}",
+        tofile=outcome.path if os.path.isabs(outcome.path) else f"b/{outcome.path}",
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# -- reading and writing files -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class FileText:
+    """A file's text and what it takes to write it back byte for byte."""
+
+    path: str
+    data: bytes
+    text: str
+    encoding: str
+    bom: bool
+
+
+def read_file_text(path: str) -> FileText:
+    from compilelint.sources import decode_python
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    text = decode_python(data, path)
+    bom = data.startswith(codecs.BOM_UTF8)
+    return FileText(path, data, text, "utf-8" if bom else _declared_encoding(data), bom)
+
+
+def _declared_encoding(data: bytes) -> str:
+    for line in data.splitlines()[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).decode("ascii")
+    return "utf-8"
+
+
+def encode_like(original: FileText, text: str) -> bytes:
+    try:
+        data = text.encode(original.encoding)
+    except UnicodeEncodeError:
+        raise FixError(f"{original.path}: the fixed text cannot be encoded as {original.encoding}") from None
+    return codecs.BOM_UTF8 + data if original.bom else data
+
+
+def write_atomically(original: FileText, text: str) -> None:
+    """Replace the file with ``text`` in one step, unless it changed since it was read."""
+    data = encode_like(original, text)
+    folder = os.path.dirname(os.path.abspath(original.path))
+    try:
+        mode = stat.S_IMODE(os.stat(original.path).st_mode)
+    except OSError as error:
+        raise FixError(f"{original.path}: cannot write the fix: {error.strerror or error}") from None
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(original.path)}.", suffix=".compilelint")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        if _current_bytes(original.path) != original.data:
+            raise FixError(f"{original.path}: changed on disk while it was being fixed; left as it is")
+        os.replace(temporary, original.path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _current_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def fix_file(path: str, settings: "Settings", write: bool) -> FixOutcome:
+    """Fix one file on disk (``write``) or only compute the fix (for --diff)."""
+    from compilelint.sources import SourceError
+
+    try:
+        original = read_file_text(path)
+    except (OSError, SourceError) as error:
+        raise FixError(str(error) if isinstance(error, SourceError) else f"{path}: cannot read: {error.strerror or error}") from None
+    if path.endswith(".ipynb"):
+        outcome = _fix_notebook(original.text, path, settings)
+    else:
+        outcome = fix_text(original.text, path, settings)
+    if write and outcome.changed:
+        write_atomically(original, outcome.fixed)
+    return outcome
+
+
+def _fix_notebook(text: str, path: str, settings: "Settings") -> FixOutcome:
+    from compilelint.notebooks import fix_notebook_text
+    from compilelint.sources import SourceError
+
+    try:
+        fixed, applied, result = fix_notebook_text(text, path, settings)
+    except SourceError as error:
+        raise FixError(str(error)) from None
+    return FixOutcome(path, text, fixed, applied, result)
+
+
+@dataclass
+class FixRun:
+    """What ``check --fix`` / ``--diff`` did over many files."""
+
+    results: list[FileResult]
+    outcomes: list[FixOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(outcome.applied for outcome in self.outcomes)
+
+    @property
+    def changed(self) -> list[FixOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.changed]
+
+
+def fix_results(
+    results: list[FileResult], settings: "Settings", write: bool, stdin_texts: dict | None = None, stdin_names: frozenset = frozenset()
+) -> FixRun:
+    """Fix every file whose lint result has fixes; ``stdin_texts`` maps the names of texts
+    read from standard input (never written) to their text; ``stdin_names`` are all the
+    names read from standard input (never read from disk)."""
+    stdin_texts = stdin_texts or {}
+    run = FixRun(results=[])
+    for result in results:
+        from_stdin = result.path in stdin_texts or result.path in stdin_names
+        if not _has_fixes(result) or (result.path not in stdin_texts and from_stdin):
+            run.results.append(result)  # a notebook read from stdin is reported, not fixed
+            continue
+        try:
+            if result.path in stdin_texts:
+                outcome = fix_text(stdin_texts[result.path], result.path, settings)
+            else:
+                outcome = fix_file(result.path, settings, write)
+        except FixError as error:
+            run.errors.append(str(error))
+            run.results.append(result)
+            continue
+        run.errors.extend(outcome.notes)
+        run.outcomes.append(outcome)
+        run.results.append(outcome.result)
+    return run

@@ -1,0 +1,84 @@
+from compilelint.checks import keras_optimizer_kind
+from compilelint.diagnostics import Effect
+from compilelint.facts.model import ModelValue
+from compilelint.facts.values import CallValue
+from compilelint.rule import Example, Finding, Rule
+
+TWO_MODELS = (
+    "import keras\n"
+    "def build():\n"
+    "    return keras.Sequential([keras.layers.Dense(1)])\n"
+    "model_a, model_b = build(), build()\n"
+)
+
+
+def shareable(call: CallValue, major: int) -> bool:
+    """Keras 2's legacy and TF1 optimizers handle new variables; current ones do not."""
+    kind = keras_optimizer_kind(call.qualname)
+    return kind is not None and (kind[0] == "keras" or major == 3)
+
+
+def is_distinct_model(model) -> bool:
+    """A model object of its own (``super().compile()`` in a method stands for no one model)."""
+    return isinstance(model, ModelValue) and not (model.kind == "subclass" and model.cls is None)
+
+
+class SharedOptimizerInstance(Rule):
+    """One optimizer object is compiled into two different models.
+
+    ## What it does
+    Follows optimizer objects through variables and finds one instance passed to the
+    `compile()` of two different models (two models built in the module, or one builder
+    function called twice with the same optimizer).
+
+    ## Why is this bad?
+    An optimizer builds its slot variables for the first model it trains. Training the
+    second model fails at its first `fit()`: Keras 2 with `KeyError: 'The optimizer cannot
+    recognize variable ...'`, Keras 3 with `ValueError: Unknown variable: ... This
+    optimizer can only be called for the variables it was originally built with.`
+
+    ## Fix
+    Create a new optimizer for each model (e.g. build it inside the function that builds
+    and compiles the model).
+    """
+
+    code = "CL404"
+    name = "shared-optimizer-instance"
+    valid = [
+        Example(TWO_MODELS + "model_a.compile(optimizer=keras.optimizers.Adam(), loss='mse')\nmodel_b.compile(optimizer=keras.optimizers.Adam(), loss='mse')\n"),
+        # Recompiling the same model with its optimizer is fine.
+        Example(TWO_MODELS + "opt = keras.optimizers.Adam()\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_a.trainable = False\nmodel_a.compile(optimizer=opt, loss='mse')\n"),
+        Example(TWO_MODELS + "import sys\nopt = keras.optimizers.Adam()\nif sys.argv[1] == 'a':\n    model_a.compile(optimizer=opt, loss='mse')\nelse:\n    model_b.compile(optimizer=opt, loss='mse')\n"),
+        Example("import keras\nopt = keras.optimizers.Adam()\ndef train_a():\n    m = keras.Sequential([keras.layers.Dense(1)])\n    m.compile(optimizer=opt, loss='mse')\ndef train_b():\n    m = keras.Sequential([keras.layers.Dense(2)])\n    m.compile(optimizer=opt, loss='mse')\n"),
+        Example("import tensorflow as tf\nopt = tf.keras.optimizers.legacy.Adam()\nm1 = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm2 = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm1.compile(optimizer=opt, loss='mse')\nm2.compile(optimizer=opt, loss='mse')\n", keras="2"),
+    ]
+    invalid = [
+        Example(TWO_MODELS + "opt = keras.optimizers.Adam(1e-3)\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_b.compile(optimizer=opt, loss='mse')\n"),
+        Example(
+            "import keras\nopt = keras.optimizers.SGD()\ndef build_and_compile(optimizer):\n"
+            "    model = keras.Sequential([keras.layers.Dense(1)])\n    model.compile(optimizer=optimizer, loss='mse')\n    return model\n"
+            "student = build_and_compile(opt)\nteacher = build_and_compile(opt)\n"
+        ),
+    ]
+
+    def check_module(self, ctx):
+        first_site_of: dict[int, object] = {}
+        for site in ctx.facts.sites:
+            argument = ctx.arg(site, "optimizer")
+            if argument is None or site.conditional or not is_distinct_model(site.model):
+                continue
+            optimizer = argument.value
+            if not isinstance(optimizer, CallValue) or not shareable(optimizer, ctx.keras.major):
+                continue
+            first = first_site_of.setdefault(id(optimizer), site)
+            # Two functions that each compile a model may never both run; one function run
+            # twice, or module-level code, certainly does.
+            if first.model is site.model or first.function != site.function:
+                continue
+            yield Finding(
+                argument.report_node,
+                "This optimizer object is already compiled into another model: training this model fails at its first "
+                f"fit() ({ctx.keras.label}: the optimizer only knows the variables it was built with). "
+                "Create a new optimizer for each model.",
+                Effect.ERROR_AT_FIT,
+            )

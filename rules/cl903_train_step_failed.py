@@ -1,0 +1,41 @@
+from compilelint.rule import Example, Rule
+
+CLEAN = (
+    "import keras\n"
+    "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])\n"
+    "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
+)
+
+
+class TrainStepFailed(Rule):
+    """verify: one training step raised (shapes, dtypes, losses).
+
+    ## What it does
+    Reported by `compilelint verify` only. Verify trains the model for one step on a
+    synthetic batch made from its input specs, with targets shaped by each output's loss
+    (integer labels for sparse losses, one-hot for categorical ones). This rule reports the
+    error that step (or `compile()` itself) raised, with the last line of the Keras message:
+    a custom loss that does not fit the output shapes, a loss structure that does not match
+    the outputs, a dtype clash.
+
+    ## Why is this bad?
+    The real program raises the same error at its first `fit`, after loading its data,
+    possibly minutes or hours into a job.
+
+    ## Fix
+    Make the loss, metrics and output shapes agree; the message names what Keras rejected.
+    """
+
+    code = "CL903"
+    name = "train-step-failed"
+    verify_only = True
+    valid = [Example(CLEAN, keras="3")]
+    invalid = [
+        Example(
+            "import keras\nimport tensorflow as tf\n\n"
+            "def loss(y_true, y_pred):\n    return tf.reduce_mean(tf.square(y_true - tf.reshape(y_pred, (-1, 7))))\n\n"
+            "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n"
+            "model.compile(optimizer='adam', loss=loss)\n",
+            keras="3",
+        )
+    ]
