@@ -1,15 +1,9 @@
 from compilelint.checks import output_names
 from compilelint.diagnostics import Effect
 from compilelint.facts.values import DictValue
+from compilelint.example_models import TWO_OUTPUTS
 from compilelint.rule import Example, Finding, Rule
 
-TWO_OUTPUTS = (
-    "import keras\n"
-    "inputs = keras.Input(shape=(8,))\n"
-    "out_a = keras.layers.Dense(2, name='out_a')(inputs)\n"
-    "out_b = keras.layers.Dense(1, name='out_b')(inputs)\n"
-    "model = keras.Model(inputs, [out_a, out_b])\n"
-)
 
 
 class OutputWithoutLoss(Rule):
