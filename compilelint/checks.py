@@ -56,6 +56,10 @@ def built_outside_scope(site: CompileSite) -> bool:
     if not isinstance(site.model, ModelValue):
         return False
     created = site.model.strategy
+    if created is site.strategy:
+        # Built and compiled under the same strategy, e.g. a builder that compiles what it
+        # builds, called inside ``with strategy.scope():``.
+        return False
     return created == NO_STRATEGY or (created is not UNKNOWN and created is site.frame_strategy)
 
 

@@ -4,6 +4,7 @@ then the command line on top."""
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -81,7 +82,7 @@ class Settings:
     enabled: frozenset[str]
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     keras_version: str = "auto"
-    environment_major: int = 3
+    environment_major_override: int | None = None  # None: read the installed packages when needed
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
@@ -98,6 +99,13 @@ class Settings:
                 ignored |= codes
         return self.enabled - ignored if ignored else self.enabled
 
+    @property
+    def environment_major(self) -> int:
+        """What unqualified ``keras`` means here; read lazily, since most runs never parse."""
+        if self.environment_major_override is not None:
+            return self.environment_major_override
+        return environment_major() if self.keras_version == "auto" else 3
+
     def fingerprint(self) -> str:
         """Everything that changes what linting one file's text produces."""
         from compilelint import __version__
@@ -113,10 +121,19 @@ class Settings:
 
 
 def _relative(path: str, root: str) -> str:
-    try:
-        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    """``path`` relative to ``root`` with forward slashes (``path`` itself when outside)."""
+    absolute = os.path.abspath(path)
+    prefix = _absolute_root(root)
+    if absolute.startswith(prefix):
+        absolute = absolute[len(prefix) :]
+    else:
+        absolute = path
+    return absolute.replace(os.sep, "/") if os.sep != "/" else absolute
+
+
+@functools.lru_cache(maxsize=8)
+def _absolute_root(root: str) -> str:
+    return os.path.join(os.path.abspath(root), "")
 
 
 def _matches(pattern: str, relative: str) -> bool:
@@ -241,7 +258,6 @@ def build_settings(
         enabled=frozenset(enabled),
         per_file_ignores=tuple(per_file),
         keras_version=version,
-        environment_major=environment_major() if version == "auto" else 3,
         exclude=tuple(options.exclude) if options.exclude is not None else DEFAULT_EXCLUDE,
         extend_exclude=tuple(options.extend_exclude),
         respect_gitignore=options.respect_gitignore,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
@@ -50,6 +52,16 @@ def lint_source(source: Source, settings: "Settings") -> FileResult:
 
     from compilelint.facts.collector import collect_facts
 
+    rejected = _python_rejects(source.text)
+    if rejected is not None:
+        line, column, reason = rejected
+        if line is None:
+            result.errors.append(f"{source.path}: {reason}; the file was not checked")
+        elif SYNTAX_ERROR in enabled:
+            name = rules_by_code()[SYNTAX_ERROR].name
+            message = f"SyntaxError: {reason}; the file was not checked"
+            result.diagnostics.append(_place(source, Diagnostic(SYNTAX_ERROR, name, message, source.path, Span(line, column, line, column))))
+        return result
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:
@@ -75,6 +87,31 @@ def lint_source(source: Source, settings: "Settings") -> FileResult:
         result.diagnostics.extend(_to_diagnostics(module, source, findings, noqa))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _python_rejects(text: str) -> tuple[int | None, int, str] | None:
+    """Why CPython cannot parse ``text`` when the reason is nesting or size, else None.
+
+    LibCST's native parser recurses without a limit: thousands of nested brackets
+    overflow its stack and kill the process, and very long operator chains take minutes.
+    CPython's own parser (about a tenth of LibCST's time) refuses both cleanly, so it
+    answers first; other syntax errors are left to LibCST, whose positions the rest of the
+    engine uses. Returns (line, column, message), with line None for no position.
+    """
+    try:
+        with warnings.catch_warnings():  # the user's code may warn ("is" with a literal): not ours to print
+            warnings.simplefilter("ignore")
+            compile(text, "<compilelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:
+        message = _one_line(str(error.msg))
+        if "nested" in message or "too complex" in message:
+            return (error.lineno or 1), max(error.offset or 1, 1), message
+        return None
+    except (RecursionError, MemoryError):
+        return None, 1, "too deeply nested to parse"
+    except ValueError:  # NUL bytes: the reader refuses them first; left to LibCST here
+        return None
+    return None
 
 
 def _cell_syntax_errors(source: Source) -> list[Diagnostic]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
@@ -98,10 +97,14 @@ class Rule:
     # -- docs, from the class docstring ---------------------------------------------------
     @classmethod
     def summary(cls) -> str:
+        import inspect
+
         return inspect.getdoc(cls).strip().splitlines()[0]
 
     @classmethod
     def sections(cls) -> dict[str, str]:
+        import inspect
+
         doc = inspect.getdoc(cls) or ""
         parts = _SECTION.split(doc)
         return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}

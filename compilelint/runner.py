@@ -8,10 +8,7 @@ that one big file does not finish last alone. Results come back in the order of 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 from compilelint.config import Settings
 from compilelint.diagnostics import FileResult
@@ -72,6 +69,10 @@ def _lint_sources(sources: list[Source], settings: Settings, jobs: int) -> list[
     workers = min(jobs, len(sources))
     if workers <= 1 or total_bytes < PARALLEL_MIN_BYTES:
         return [_lint_guarded(source, settings) for source in sources]
+    # Imported here: a run that parses little never pays for the process machinery.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     order = sorted(range(len(sources)), key=lambda i: len(sources[i].text), reverse=True)
     results: list[FileResult | None] = [None] * len(sources)
     try:
@@ -86,6 +87,8 @@ def _lint_sources(sources: list[Source], settings: Settings, jobs: int) -> list[
 
 
 def _context():
+    import multiprocessing
+
     # fork starts a worker in milliseconds with this process's modules already imported;
     # elsewhere the platform default (spawn) re-imports compilelint in each worker.
     if "fork" in multiprocessing.get_all_start_methods():

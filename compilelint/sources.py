@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -57,7 +59,14 @@ def decode_python(data: bytes, path: str) -> str:
 def read_source(path: str) -> Source:
     """The Python text of a file on disk; raises SourceError with a one-line reason."""
     try:
-        with open(path, "rb") as handle:
+        # Non-blocking, so that a FIFO found in a folder cannot hang the run before fstat.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            kind = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(kind):
+                raise SourceError(f"{path}: is a directory")
+            if not stat.S_ISREG(kind):
+                raise SourceError(f"{path}: not a regular file (a FIFO, socket or device); skipped")
             data = handle.read()
     except IsADirectoryError:
         raise SourceError(f"{path}: is a directory") from None

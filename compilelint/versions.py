@@ -54,6 +54,7 @@ def targets_for(setting: str, flavours: set[str], environment_major: int) -> tup
     return (KERAS_2,) if environment_major == 2 else (KERAS_3,)
 
 
+@functools.lru_cache(maxsize=1)
 def environment_major() -> int:
     """What ``import keras`` / ``tf.keras`` give here, read from package metadata only."""
     if os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true"):

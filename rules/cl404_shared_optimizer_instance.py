@@ -23,6 +23,12 @@ def is_distinct_model(model) -> bool:
     return isinstance(model, ModelValue) and not (model.kind == "subclass" and model.cls is None)
 
 
+UNKNOWN_VARIABLE_ERROR = {
+    2: "KeyError (\"The optimizer cannot recognize variable ...\")",
+    3: "ValueError (\"Unknown variable: ... This optimizer can only be called for the variables it was originally built with.\")",
+}
+
+
 class SharedOptimizerInstance(Rule):
     """One optimizer object is compiled into two different models.
 
@@ -77,8 +83,8 @@ class SharedOptimizerInstance(Rule):
                 continue
             yield Finding(
                 argument.report_node,
-                "This optimizer object is already compiled into another model: training this model fails at its first "
-                f"fit() ({ctx.keras.label}: the optimizer only knows the variables it was built with). "
-                "Create a new optimizer for each model.",
+                "this optimizer object is already compiled into another model: "
+                f"{ctx.keras.label} fails at this model's first fit() with {UNKNOWN_VARIABLE_ERROR[ctx.keras.major]}. "
+                "An optimizer only knows the variables it was built with: create a new optimizer for each model.",
                 Effect.ERROR_AT_FIT,
             )

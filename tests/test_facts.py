@@ -228,3 +228,47 @@ def test_noqa_on_line_and_file(lint):
     multi = base + "model.compile(\n    optimizer='adam',\n    loss='mse',\n    jit_compile=True,\n    run_eagerly=True,\n)  # noqa: CL101\n"
     assert len(lint(base + "model.compile(\n    optimizer='adam',\n    loss='mse',\n    jit_compile=True,\n    run_eagerly=True,\n)\n")) == 1
     assert len(lint(multi.replace("jit_compile=True,", "jit_compile=True,  # noqa: CL101"))) == 0
+
+
+def test_wrapped_rnn_returning_states_has_unknown_outputs(lint):
+    code = """
+import keras
+inputs = keras.Input(shape=(10, 4))
+outputs = keras.layers.Bidirectional(keras.layers.LSTM(8, return_state=True))(inputs)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss=["mse", "mse"])
+"""
+    assert lint(code, keras="2,3") == []
+    plain = code.replace(", return_state=True", "")
+    assert [d.code for d in lint(plain, keras="2,3")] == ["CL201"]
+
+
+def test_model_built_by_a_method_of_a_plain_class(lint):
+    code = """
+import keras
+class Experiment:
+    def __init__(self, width):
+        self.model = self.build_model(width)
+    def build_model(self, width):
+        inputs = keras.Input(shape=(4,))
+        return keras.Model(inputs, [keras.layers.Dense(width)(inputs), keras.layers.Dense(1)(inputs)])
+    def train(self):
+        self.model.compile(optimizer="adam", loss=["mse"])
+"""
+    assert [d.code for d in lint(code, keras="3")] == ["CL201"]
+
+
+def test_instance_used_by_module_code(lint):
+    code = """
+import keras
+class Experiment:
+    def build(self):
+        inputs = keras.Input(shape=(4,))
+        self.model = keras.Model(inputs, [keras.layers.Dense(2)(inputs), keras.layers.Dense(1)(inputs)])
+    def train(self):
+        self.model.compile(optimizer="adam", loss=["mse", "mse", "mse"])
+experiment = Experiment()
+experiment.build()
+experiment.train()
+"""
+    assert [d.code for d in lint(code, keras="3")] == ["CL201"]

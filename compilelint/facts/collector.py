@@ -58,6 +58,7 @@ TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 LOSS_HANDLING_METHODS = frozenset({"train_step", "compute_loss"})
 # Built-in layers whose call can return several tensors, depending on their arguments.
 MULTI_OUTPUT_LAYER_ARGUMENTS = frozenset({"return_state", "return_attention_scores"})
+WRAPPER_LAYERS = frozenset({"Bidirectional", "TimeDistributed"})
 MULTI_OUTPUT_LAYERS = frozenset({"MultiHeadAttention", "LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"})
 
 
@@ -226,6 +227,8 @@ class Collector:
         self.classes: list[tuple[ClassValue, list[FunctionValue]]] = []
         self.recording = True
         self.seen_sites: set[tuple[int, int]] = set()
+        self.optimizer_nodes: set[cst.Call] = set()  # each construction is listed once
+        self.class_functions: dict[ClassValue, dict[str, FunctionValue]] = {}
         self.star_modules: list[str] = []
         self.eager_calls: list[tuple[Any, bool, cst.CSTNode]] = []  # (arg, unconditional, node)
 
@@ -389,6 +392,8 @@ class Collector:
             if isinstance(statement, cst.FunctionDef):
                 fn = FunctionValue(statement, frame, f"{cls.name}.{statement.name.value}", owner=cls)
                 method_values.append(fn)
+        inherited = {name: fn for parent in parent_classes for name, fn in self.class_functions.get(parent, {}).items()}
+        self.class_functions[cls] = {**inherited, **{fn.node.name.value: fn for fn in method_values}}
         self.classes.append((cls, method_values))
 
     def run_methods(self, cls: ClassValue, methods: list[FunctionValue], top: Frame) -> None:
@@ -541,6 +546,9 @@ class Collector:
                 sink = frame.attr_sink
                 if sink is not None:
                     sink[attr] = _merge(sink[attr], value) if attr in sink else value
+                elif not frame.generic:
+                    # An instance used by module code: its attributes change in program order.
+                    owner.attrs[attr] = UNKNOWN if frame.conditional else value
         elif isinstance(target, cst.Subscript):
             container = self.eval(target.value, frame)
             if isinstance(container, (SeqValue, DictValue)):
@@ -810,6 +818,12 @@ class Collector:
                 value = receiver.attrs.get(method, UNKNOWN)
                 if isinstance(value, LayerValue):
                     return self.call_layer(value, args, kwargs, node)
+                function = self.class_functions.get(receiver.cls, {}).get(method)
+                if function is not None and method not in receiver.attrs:
+                    # ``self.build_model()``: run the method with this instance as ``self``.
+                    return self.run_function(
+                        function, args, kwargs, frame, generic=frame.generic, self_value=receiver, attr_sink=frame.attr_sink
+                    )
             if isinstance(receiver, (SeqValue, DictValue, SetValue)) and method not in NON_MUTATING_METHODS:
                 self.forget(receiver, frame)
             return UNKNOWN
@@ -866,7 +880,7 @@ class Collector:
             model.events.append(Event("fit", self.next_order(), node, attr=method, conditional=conditional))
         elif method == "add_loss":
             model.events.append(Event("add_loss", self.next_order(), node, conditional=conditional))
-        elif method in ("pop", "build") and model.kind == "sequential" and method == "pop":
+        elif method == "pop" and model.kind == "sequential":
             model.mutated_unknowably = True
             model.layers_complete = False
         return UNKNOWN
@@ -878,6 +892,11 @@ class Collector:
             return UNKNOWN
         if layer.class_name == "MultiHeadAttention" and kwargs.get("return_attention_scores", False) is not False:
             return UNKNOWN
+        if layer.class_name in WRAPPER_LAYERS:
+            # Bidirectional(LSTM(..., return_state=True)) returns a list: judge the inner layer.
+            inner = layer.call.args[0] if layer.call.args else layer.call.kwargs.get("layer", UNKNOWN)
+            if not isinstance(inner, LayerValue) or self.call_layer(inner, args, kwargs, node) is UNKNOWN:
+                return UNKNOWN
         return TensorValue(layer=layer, inputs=[a for a in args if a is not _STAR], node=node)
 
     def call_ref(self, ref: Ref, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> Any:
@@ -918,17 +937,10 @@ class Collector:
         if layer is not None:
             return LayerValue(layer, call, builtin=True)
         name = kn.keras_name(qualname)
-        if self.recording and self.is_optimizer_call(qualname, name) and (node not in self.optimizer_nodes):
+        if self.recording and self.is_optimizer_call(qualname, name) and node not in self.optimizer_nodes:
             self.optimizer_nodes.add(node)
             self.facts.optimizer_calls.append(call)
         return call
-
-    @property
-    def optimizer_nodes(self) -> set:
-        nodes = self.__dict__.get("_optimizer_nodes")
-        if nodes is None:
-            nodes = self.__dict__["_optimizer_nodes"] = set()
-        return nodes
 
     @staticmethod
     def is_optimizer_call(qualname: str, name: kn.KerasName | None) -> bool:

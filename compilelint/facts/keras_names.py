@@ -23,7 +23,6 @@ OPAQUE_MODEL_FUNCTIONS = frozenset({"load_model", "clone_model", "model_from_jso
 
 LAYER_NAMESPACES = ("layers",)
 STRATEGY_SUFFIX = "Strategy"
-PARAMETER_SERVER = "ParameterServerStrategy"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import libcst as cst
 
-from compilelint.facts.values import UNKNOWN, CallValue, DictValue, SeqValue
+from compilelint.facts.values import UNKNOWN, CallValue
 
 # The strategy a model or compile call lives under: ``NO_STRATEGY`` at module level outside
 # every ``with strategy.scope():``; ``UNKNOWN`` when it depends on a caller or a branch.
@@ -193,11 +193,3 @@ class ModuleFacts:
     @property
     def uses_keras(self) -> bool:
         return bool(self.keras_flavours)
-
-
-def sequence_items(value: Any) -> list | None:
-    return value.items if isinstance(value, SeqValue) else None
-
-
-def dict_entries(value: Any) -> dict | None:
-    return value.entries if isinstance(value, DictValue) else None
