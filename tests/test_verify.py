@@ -201,3 +201,14 @@ def test_rule_examples_run_for_real(tmp_path):
         reported.setdefault(os.path.basename(d["path"]), set()).add(d["code"])
     for name, (_, code) in examples.items():
         assert reported.get(name, set()) == ({code} if code else set()), name
+
+
+@needs_tf
+def test_user_code_that_floods_output_exits_hard_or_raises_becomes_diagnostics():
+    code, diagnostics, stderr = verify(FIXTURES / "misbehaving_user_code.py", "--timeout", "60")
+    lines = by_line(diagnostics)
+    assert [d["code"] for d in lines[24]] == ["CL901"] and "printed more than" in lines[24][0]["message"]
+    assert [d["code"] for d in lines[30]] == ["CL901"] and "exited with status 3" in lines[30][0]["message"]
+    assert [d["code"] for d in lines[36]] == ["CL901"] and "the builder broke" in lines[36][0]["message"]
+    assert 42 not in lines  # the run went on and verified the last model cleanly
+    assert code == 1 and "Traceback" not in stderr

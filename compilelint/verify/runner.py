@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,9 @@ from pathlib import Path
 
 from compilelint.diagnostics import Diagnostic
 from compilelint.verify.planner import FilePlan, SitePlan, plan_file
+
+# TensorFlow / XLA C++ log lines (``I0000 00:00:... file.cc:31] ...``) say nothing about user code.
+_BACKEND_LOG = re.compile(r"^(?:[IWEF]\d{4} \d\d:\d\d:|WARNING: All log messages before absl::)")
 
 OUTPUT_LIMIT = 20 * 1024 * 1024  # bytes a worker may print before it is stopped
 # The worker's own start (the backend import) gets this long on top of the per-model timeout.
@@ -175,7 +179,7 @@ def _run_worker(path: str, function: str | None, plan: FilePlan, sites: list[Sit
     if not remaining:
         return []
     if problem is None:
-        tail = output.tail.decode("utf-8", "replace").strip().splitlines()
+        tail = [line for line in output.tail.decode("utf-8", "replace").strip().splitlines() if not _BACKEND_LOG.match(line)]
         last = tail[-1].strip() if tail else ""
         problem = f"the program exited with status {process.returncode} before the model was trained" + (f": {last[:300]}" if last else "")
     if current is None:
