@@ -13,7 +13,7 @@ import os
 from compilelint.config import Settings
 from compilelint.diagnostics import FileResult
 from compilelint.engine import lint_source, needs_parsing
-from compilelint.sources import Source, SourceError, read_source
+from compilelint.sources import Source, SourceError, read_bytes, read_source, source_from_bytes
 
 # Below this many bytes of candidate text a pool costs more than it saves: each worker
 # imports LibCST (~0.3 s of CPU) before it parses anything, and LibCST parses roughly
@@ -42,7 +42,12 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
     pending: list[tuple[int, Source, str | None]] = []  # (index, source, cache key)
     for index, path in enumerate(paths):
         try:
-            source = read_source(path)
+            data = read_bytes(path)
+            if b"compile" not in data:
+                # Nothing to check, so not worth decoding: the usual file in a large tree.
+                results[index] = FileResult(path=path)
+                continue
+            source = source_from_bytes(data, path)
         except SourceError as error:
             results[index] = FileResult(path=path, errors=[str(error)])
             continue

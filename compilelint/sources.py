@@ -58,6 +58,11 @@ def decode_python(data: bytes, path: str) -> str:
 
 def read_source(path: str) -> Source:
     """The Python text of a file on disk; raises SourceError with a one-line reason."""
+    return source_from_bytes(read_bytes(path), path)
+
+
+def read_bytes(path: str) -> bytes:
+    """A regular file's bytes; raises SourceError with a one-line reason."""
     try:
         # Non-blocking, so that a FIFO found in a folder cannot hang the run before fstat.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -72,7 +77,7 @@ def read_source(path: str) -> Source:
         raise SourceError(f"{path}: is a directory") from None
     except OSError as error:
         raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
-    return source_from_bytes(data, path)
+    return data
 
 
 def source_from_bytes(data: bytes, path: str) -> Source:
