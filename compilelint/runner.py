@@ -43,8 +43,9 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
     for index, path in enumerate(paths):
         try:
             data = read_bytes(path)
-            if b"compile" not in data:
+            if b"compile" not in data and not path.endswith(".ipynb"):
                 # Nothing to check, so not worth decoding: the usual file in a large tree.
+                # (Notebooks are still opened, so that a broken one is reported.)
                 results[index] = FileResult(path=path)
                 continue
             source = source_from_bytes(data, path)
