@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from compilelint.config import Settings, _relative
+from compilelint.config import Settings, relative_path
 from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
 from compilelint.sources import Source
 
@@ -37,11 +37,10 @@ CACHEDIR_TAG = (
 _ENTRY_FORMAT = 1
 
 
-def cache_dir_for(settings: Settings, override: str | None = None) -> Path:
-    """The cache folder: ``--cache-dir``, else the ``cache-dir`` setting, else at the root."""
-    chosen = override or settings.cache_dir
-    if chosen:
-        return Path(chosen)
+def cache_dir_for(settings: Settings) -> Path:
+    """The cache folder: ``--cache-dir`` or the ``cache-dir`` setting, else at the root."""
+    if settings.cache_dir:
+        return Path(settings.cache_dir)
     return Path(settings.root) / CACHE_DIR_NAME
 
 
@@ -81,7 +80,7 @@ class ResultCache:
         # The path is part of the key: per-file-ignores and path-dependent rules (tests are
         # treated differently) make a result depend on where the text lives.
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(_relative(source.path, self.root).encode("utf-8", "surrogatepass"))
+        digest.update(relative_path(source.path, self.root).encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
         digest.update(source.text.encode("utf-8", "surrogatepass"))
         for field in dataclasses.fields(source):
@@ -139,13 +138,11 @@ def clean(directory: Path) -> bool:
     directory = Path(directory)
     if not directory.exists():
         return False
-    tag = directory / "CACHEDIR.TAG"
     try:
-        ours = tag.read_text(encoding="utf-8", errors="replace").startswith(CACHEDIR_TAG.splitlines()[0]) and (
-            "compilelint" in tag.read_text(encoding="utf-8", errors="replace")
-        )
+        tag = (directory / "CACHEDIR.TAG").read_text(encoding="utf-8", errors="replace")
     except OSError:
-        ours = False
+        tag = ""
+    ours = tag.startswith(CACHEDIR_TAG.splitlines()[0]) and "compilelint" in tag
     if not ours:
         raise ValueError(f"{directory}: not a compilelint cache (no compilelint CACHEDIR.TAG); nothing removed")
     shutil.rmtree(directory)
@@ -153,11 +150,17 @@ def clean(directory: Path) -> bool:
 
 
 def _write_if_missing(path: Path, text: str) -> None:
-    if not path.exists():
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tag-", suffix=".tmp")
+    if path.exists():
+        return
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tag-", suffix=".tmp")
+    try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temporary, path)
+    except OSError:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
 
 
 def _span_list(span: Span) -> list[int]:

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -15,7 +16,7 @@ from compilelint.config import ConfigError, load_settings
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
 
 
-def _fail(message: str) -> "None":
+def _fail(message: str) -> NoReturn:
     click.echo(f"compilelint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
 
@@ -51,9 +52,8 @@ def main() -> None:
 def check(paths, select, ignore, extend_select, keras_version, output_format, exit_zero, config_path, force_exclude, stdin_filename, jobs, no_cache, cache_dir, fix, diff):
     """Lint Python files and folders ('-' reads standard input)."""
     from compilelint.discovery import discover
-    from compilelint.engine import lint_source
     from compilelint.report.formatters import FORMATTERS
-    from compilelint.runner import lint_files
+    from compilelint.runner import lint_files, lint_guarded
     from compilelint.sources import SourceError, source_from_bytes
 
     start = Path(stdin_filename).parent if stdin_filename and "-" in paths else Path.cwd()
@@ -81,7 +81,7 @@ def check(paths, select, ignore, extend_select, keras_version, output_format, ex
         data = sys.stdin.buffer.read()
         try:
             stdin_sources[name] = source_from_bytes(data, name)
-            results.append(lint_source(stdin_sources[name], settings))
+            results.append(lint_guarded(stdin_sources[name], settings))
         except SourceError as error:
             errors.append(str(error))
     found = discover(file_paths, settings)
@@ -94,7 +94,6 @@ def check(paths, select, ignore, extend_select, keras_version, output_format, ex
     results.extend(lint_files(found.files, settings, jobs=jobs, cache=cache))
     if fix or diff:
         results = _apply_fixes(results, settings, errors, stdin_sources, write=not diff)
-
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     internal = any(r.internal_error for r in results)

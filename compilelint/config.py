@@ -93,9 +93,9 @@ class Settings:
 
     def codes_for(self, path: str) -> frozenset[str]:
         ignored: set[str] = set()
-        relative = _relative(path, self.root)
+        relative = relative_path(path, self.root)
         for pattern, codes in self.per_file_ignores:
-            if _matches(pattern, relative):
+            if matches_pattern(pattern, relative):
                 ignored |= codes
         return self.enabled - ignored if ignored else self.enabled
 
@@ -120,7 +120,7 @@ class Settings:
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _relative(path: str, root: str) -> str:
+def relative_path(path: str, root: str) -> str:
     """``path`` relative to ``root`` with forward slashes (``path`` itself when outside)."""
     absolute = os.path.abspath(path)
     prefix = _absolute_root(root)
@@ -136,7 +136,7 @@ def _absolute_root(root: str) -> str:
     return os.path.join(os.path.abspath(root), "")
 
 
-def _matches(pattern: str, relative: str) -> bool:
+def matches_pattern(pattern: str, relative: str) -> bool:
     """Ruff-style file patterns: a glob against the relative path or the file name."""
     pattern = pattern.rstrip("/")
     name = relative.rsplit("/", 1)[-1]
@@ -158,9 +158,10 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                if "tool" in _read_toml(pyproject) and "compilelint" in _read_toml(pyproject)["tool"]:
-                    return pyproject
+                tool = _read_toml(pyproject).get("tool")
             except ConfigError:
+                return pyproject  # reported when it is read as the config
+            if isinstance(tool, dict) and "compilelint" in tool:
                 return pyproject
     return None
 
@@ -177,10 +178,10 @@ def _read_toml(path: Path) -> dict:
 
 def read_options(path: Path) -> RawOptions:
     data = _read_toml(path)
-    if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("compilelint", {})
-    else:
-        table = data.get("tool", {}).get("compilelint", data)
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table")
+    table = tool.get("compilelint", {} if path.name == "pyproject.toml" else data)
     options = RawOptions()
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.compilelint] must be a table")
@@ -283,6 +284,3 @@ def load_settings(config: str | None, start: Path, **overrides) -> Settings:
 
 def default_settings(**overrides) -> Settings:
     return build_settings(RawOptions(), Path.cwd(), **overrides)
-
-
-

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from compilelint.config import Settings, _matches, _relative
+from compilelint.config import Settings, relative_path
 
 LINTABLE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -23,8 +23,7 @@ class Discovery:
 class _GitIgnore:
     """The .gitignore files that apply to a folder, read once each (pathspec does matching)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self) -> None:
         self._specs: dict[Path, object] = {}
         self._chains: dict[str, list] = {}
 
@@ -86,7 +85,7 @@ class _GitIgnore:
 
 class _ExcludeMatcher:
     """``exclude`` + ``extend-exclude`` as two compiled regexes: the same answers as
-    ``config._matches`` for every pattern, without thousands of fnmatch calls per walk."""
+    ``config.matches_pattern`` for every pattern, without thousands of fnmatch calls per walk."""
 
     def __init__(self, settings: Settings) -> None:
         raw = (*settings.exclude, *settings.extend_exclude)
@@ -113,18 +112,10 @@ def _union(regexes) -> "re.Pattern | None":
     return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
 
 
-def _excluded(path: str, settings: Settings) -> bool:
-    relative = _relative(path, settings.root)
-    parts = relative.split("/")
-    for pattern in (*settings.exclude, *settings.extend_exclude):
-        if _matches(pattern, relative) or (pattern in parts):
-            return True
-    return False
-
-
 def discover(paths: list[str], settings: Settings) -> Discovery:
     result = Discovery()
-    gitignore = _GitIgnore(Path(settings.root)) if settings.respect_gitignore else None
+    gitignore = _GitIgnore() if settings.respect_gitignore else None
+    excludes = _ExcludeMatcher(settings)
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
@@ -132,12 +123,15 @@ def discover(paths: list[str], settings: Settings) -> Discovery:
             result.errors.append(f"{raw}: no such file or directory")
             continue
         if path.is_dir():
-            for file in _walk(path, settings, gitignore, result):
+            for file in _walk(path, settings, excludes, gitignore, result):
                 if file not in seen:
                     seen.add(file)
                     result.files.append(file)
         elif path.is_file() or path.is_symlink():
-            if settings.force_exclude and (_excluded(raw, settings) or (gitignore and gitignore.ignored(path.absolute(), False))):
+            if settings.force_exclude and (
+                excludes.excluded(relative_path(raw, settings.root))
+                or (gitignore and gitignore.ignored(path.absolute(), False))
+            ):
                 continue
             if raw not in seen:
                 seen.add(raw)
@@ -147,9 +141,10 @@ def discover(paths: list[str], settings: Settings) -> Discovery:
     return result
 
 
-def _walk(top: Path, settings: Settings, gitignore: _GitIgnore | None, result: Discovery) -> Iterator[str]:
+def _walk(
+    top: Path, settings: Settings, excludes: _ExcludeMatcher, gitignore: _GitIgnore | None, result: Discovery
+) -> Iterator[str]:
     visited: set[tuple[int, int]] = set()
-    excludes = _ExcludeMatcher(settings)
 
     def on_error(error: OSError) -> None:
         result.errors.append(f"{error.filename}: cannot read directory: {error.strerror}")
@@ -166,7 +161,7 @@ def _walk(top: Path, settings: Settings, gitignore: _GitIgnore | None, result: D
             continue
         visited.add(key)
         # Relative and absolute forms are computed once per folder, not once per file.
-        folder_relative = _relative(folder, settings.root)
+        folder_relative = relative_path(folder, settings.root)
         prefix = "" if folder_relative == "." else folder_relative + "/"
         folder_absolute = os.path.abspath(folder)
 

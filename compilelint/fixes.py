@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 MAX_ROUNDS = 10
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 
 class FixError(Exception):
@@ -100,10 +99,11 @@ def _has_fixes(result: FileResult) -> bool:
 
 def fix_text(text: str, path: str, settings: "Settings") -> FixOutcome:
     """Lint and fix until no fix applies; the result is the last lint of the fixed text."""
-    from compilelint.engine import lint_text
+    from compilelint.runner import lint_guarded
+    from compilelint.sources import Source
 
     current, applied = text, 0
-    result = lint_text(current, path, settings)
+    result = lint_guarded(Source(text=current, path=path), settings)
     notes: list[str] = []
     for _ in range(MAX_ROUNDS):
         fixes = fixable(result.diagnostics)
@@ -116,7 +116,7 @@ def fix_text(text: str, path: str, settings: "Settings") -> FixOutcome:
             notes.append(f"{path}: a fix would have broken the syntax, so it was not applied")
             break
         current, applied = candidate, applied + count
-        result = lint_text(current, path, settings)
+        result = lint_guarded(Source(text=current, path=path), settings)
     return FixOutcome(path, text, current, applied, result, notes)
 
 
@@ -147,21 +147,13 @@ class FileText:
 
 
 def read_file_text(path: str) -> FileText:
-    from compilelint.sources import decode_python
+    """Raises SourceError (one line) for a file that cannot be read or decoded."""
+    from compilelint.sources import declared_encoding, decode_python, read_bytes
 
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = read_bytes(path)
     text = decode_python(data, path)
     bom = data.startswith(codecs.BOM_UTF8)
-    return FileText(path, data, text, "utf-8" if bom else _declared_encoding(data), bom)
-
-
-def _declared_encoding(data: bytes) -> str:
-    for line in data.splitlines()[:2]:
-        match = _CODING.match(line)
-        if match:
-            return match.group(1).decode("ascii")
-    return "utf-8"
+    return FileText(path, data, text, "utf-8" if bom else declared_encoding(data), bom)
 
 
 def encode_like(original: FileText, text: str) -> bytes:
@@ -210,8 +202,8 @@ def fix_file(path: str, settings: "Settings", write: bool) -> FixOutcome:
 
     try:
         original = read_file_text(path)
-    except (OSError, SourceError) as error:
-        raise FixError(str(error) if isinstance(error, SourceError) else f"{path}: cannot read: {error.strerror or error}") from None
+    except SourceError as error:
+        raise FixError(str(error)) from None
     if path.endswith(".ipynb"):
         outcome = _fix_notebook(original.text, path, settings)
     else:

@@ -50,7 +50,8 @@ class CompileLintChecker:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from compilelint.config import ConfigError
-        from compilelint.engine import lint_text
+        from compilelint.runner import lint_guarded
+        from compilelint.sources import Source
 
         is_stdin = self.filename in ("-", "stdin")
         folder = Path.cwd() if is_stdin else Path(self.filename).resolve().parent
@@ -59,7 +60,7 @@ class CompileLintChecker:
         except ConfigError as error:
             print(f"compilelint: error: {error}", file=sys.stderr)
             return
-        result = lint_text("".join(self.lines), self.filename, settings)
+        result = lint_guarded(Source(text="".join(self.lines), path=self.filename), settings)
         for line in result.errors:
             print(f"compilelint: error: {line}", file=sys.stderr)
         for diagnostic in result.diagnostics:

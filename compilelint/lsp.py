@@ -20,7 +20,8 @@ from pygls.uris import to_fs_path
 from compilelint import __version__
 from compilelint.config import ConfigError, load_settings
 from compilelint.diagnostics import Diagnostic, Span
-from compilelint.engine import lint_text
+from compilelint.runner import lint_guarded
+from compilelint.sources import Source
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "compilelint"
@@ -45,7 +46,7 @@ class CompileLintServer(LanguageServer):
         if not path.endswith((".py", ".pyi")):
             return  # notebooks reach a server as notebook documents, which this server does not take
         try:
-            result = lint_text(document.source, path, self.settings_for(path))
+            result = lint_guarded(Source(text=document.source, path=path), self.settings_for(path))
         except ConfigError as error:
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"compilelint: {error}"))
             return

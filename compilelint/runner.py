@@ -33,7 +33,7 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         source = read_source(path)
     except SourceError as error:
         return FileResult(path=path, errors=[str(error)])
-    return _lint_guarded(source, settings)
+    return lint_guarded(source, settings)
 
 
 def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None, cache=None) -> list[FileResult]:
@@ -74,7 +74,7 @@ def _lint_sources(sources: list[Source], settings: Settings, jobs: int) -> list[
     total_bytes = sum(len(source.text) for source in sources)
     workers = min(jobs, len(sources))
     if workers <= 1 or total_bytes < PARALLEL_MIN_BYTES:
-        return [_lint_guarded(source, settings) for source in sources]
+        return [lint_guarded(source, settings) for source in sources]
     # Imported here: a run that parses little never pays for the process machinery.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -83,13 +83,13 @@ def _lint_sources(sources: list[Source], settings: Settings, jobs: int) -> list[
     results: list[FileResult | None] = [None] * len(sources)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            futures = {index: pool.submit(_lint_guarded, sources[index], settings) for index in order}
+            futures = {index: pool.submit(lint_guarded, sources[index], settings) for index in order}
             for index, future in futures.items():
                 results[index] = future.result()
     except (BrokenProcessPool, OSError):
         # A worker died (out of memory, killed) or no process could start: finish here.
         pass
-    return [result if result is not None else _lint_guarded(sources[i], settings) for i, result in enumerate(results)]
+    return [result if result is not None else lint_guarded(sources[i], settings) for i, result in enumerate(results)]
 
 
 def _context():
@@ -102,8 +102,9 @@ def _context():
     return multiprocessing.get_context()
 
 
-def _lint_guarded(source: Source, settings: Settings) -> FileResult:
-    """lint_source, with a crash in the analysis reported for this file instead of ending the run."""
+def lint_guarded(source: Source, settings: Settings) -> FileResult:
+    """lint_source, with a crash in the analysis reported as this file's error instead of a
+    traceback: what every front end (CLI, --fix, language server, flake8) calls."""
     try:
         return lint_source(source, settings)
     except Exception as error:  # noqa: BLE001 - any bug in one file's analysis

@@ -40,12 +40,7 @@ def decode_python(data: bytes, path: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         encoding, data = "utf-8", data[len(codecs.BOM_UTF8) :]
     else:
-        encoding = "utf-8"
-        for line in data.splitlines()[:2]:
-            match = _CODING.match(line)
-            if match:
-                encoding = match.group(1).decode("ascii")
-                break
+        encoding = declared_encoding(data)
     try:
         return data.decode(encoding)
     except LookupError:
@@ -54,6 +49,15 @@ def decode_python(data: bytes, path: str) -> str:
         raise SourceError(
             f"{path}: cannot decode as {encoding} (byte {error.start}); add a coding declaration or save it as UTF-8"
         ) from None
+
+
+def declared_encoding(data: bytes) -> str:
+    """The PEP 263 coding declaration in the first two lines, else UTF-8."""
+    for line in data.splitlines()[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).decode("ascii")
+    return "utf-8"
 
 
 def read_source(path: str) -> Source:
