@@ -79,7 +79,11 @@ def model_has_weights(model: Any) -> bool:
         return False
     if model.kind in ("functional", "opaque"):
         return True
-    if model.kind != "sequential" or not model.layers:
+    if model.kind != "sequential":
+        return False
+    if model.declares_input:
+        return True
+    if not model.layers:
         return False
     first = model.layers[0]
     from compilelint.facts.model import LayerValue, TensorValue

@@ -12,19 +12,18 @@ from __future__ import annotations
 import codecs
 import difflib
 import os
-import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compilelint.diagnostics import Diagnostic, FileResult, Fix
+from compilelint.sources import LINE_BREAK
 
 if TYPE_CHECKING:
     from compilelint.config import Settings
 
 MAX_ROUNDS = 10
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class FixError(Exception):
@@ -33,7 +32,7 @@ class FixError(Exception):
 
 def line_starts(text: str) -> list[int]:
     """Offsets where each line begins, breaking lines as Python's tokenizer does."""
-    return [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+    return [0] + [match.end() for match in LINE_BREAK.finditer(text)]
 
 
 def _offset(starts: list[int], line: int, column: int) -> int:

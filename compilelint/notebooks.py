@@ -70,18 +70,21 @@ def cell_syntax_errors(source: Source) -> tuple[str, list[CellSyntaxError]]:
     for first, cell, count in source.cells:
         body = "\n".join(lines[first - 1 : first - 1 + count]) + "\n"
         try:
-            compile(body, "<notebook cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+            _compile_cell(body)
+            continue
         except SyntaxError as error:
             line_in_cell = min(max(error.lineno or 1, 1), count)
             message = " ".join(str(error.msg).split())
             errors.append(CellSyntaxError(cell, first + line_in_cell - 1, max(error.offset or 1, 1), message))
-            for number in range(first - 1, first - 1 + count):
-                lines[number] = ""
         except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
             errors.append(CellSyntaxError(cell, first, 1, " ".join(str(error).split())))
-            for number in range(first - 1, first - 1 + count):
-                lines[number] = ""
+        lines[first - 1 : first - 1 + count] = [""] * count
     return "\n".join(lines), errors
+
+
+def _compile_cell(body: str) -> None:
+    """Parse one cell as Jupyter would run it (top-level ``await`` allowed); raises as compile does."""
+    compile(body, "<notebook cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
 
 
 def _read_json(data: bytes, path: str) -> dict:
@@ -125,7 +128,7 @@ def _code_cells(notebook: dict, path: str) -> list[tuple[int, str]]:
 
 def blank_ipython(text: str) -> list[str]:
     """The cell's lines with IPython-only syntax blanked; as many lines as the cell has."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _cell_lines(text)
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()  # the newline that ends the last line starts no new line
     if lines == [""]:
@@ -148,6 +151,10 @@ def blank_ipython(text: str) -> list[str]:
         scanner.feed(line)
         blanked.append(line)
     return blanked
+
+
+def _cell_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _is_ipython_line(line: str) -> bool:
@@ -244,7 +251,7 @@ def fix_notebook_text(text: str, path: str, settings) -> tuple[str, int, object]
             cell = cells[index - 1]
             original = _cell_text(cell)
             blanked = blank_ipython(original)
-            raw_lines = original.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            raw_lines = _cell_lines(original)
             untouched = [f for f in fixes if _only_code_lines(f, raw_lines, blanked)]
             new_text, count = apply_fixes(original, untouched)
             if count and new_text != original and _cell_parses(new_text):
@@ -276,9 +283,8 @@ def _only_code_lines(fix, raw_lines: list[str], blanked: list[str]) -> bool:
 
 
 def _cell_parses(text: str) -> bool:
-    lines = blank_ipython(text)
     try:
-        compile("\n".join(lines) + "\n", "<notebook cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+        _compile_cell("\n".join(blank_ipython(text)) + "\n")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

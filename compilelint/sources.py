@@ -9,6 +9,14 @@ import stat
 from dataclasses import dataclass, field
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The text's lines as Python numbers them. ``str.splitlines`` also breaks at form
+    feeds and other separators that Python treats as ordinary characters."""
+    lines = LINE_BREAK.split(text)
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 class SourceError(Exception):

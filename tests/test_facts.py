@@ -272,3 +272,22 @@ experiment.build()
 experiment.train()
 """
     assert [d.code for d in lint(code, keras="3")] == ["CL201"]
+
+
+def test_tensorflow_top_level_shortcuts_are_keras(lint):
+    code = """
+import tensorflow as tf
+model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+model.compile(optimizer=tf.optimizers.Adam(lr=0.1), loss=tf.losses.BinaryCrossentropy(from_logits=True), metrics=tf.metrics.BinaryAccuracy(threshold=0.0))
+"""
+    assert sorted(d.code for d in lint(code, keras="3")) == ["CL304", "CL401"]
+
+
+def test_sequential_starting_with_input_is_complete(lint):
+    code = """
+import keras
+model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8), keras.layers.Dense(1)])
+model.compile(optimizer="adam", metrics=["mae"])
+model.fit(x, y)
+"""
+    assert [d.code for d in lint(code, keras="3")] == ["CL207"]

@@ -117,6 +117,21 @@ def test_full_shows_the_line_with_carets_and_the_fix(tmp_path):
     assert "= fix (safe): Remove run_eagerly=True" in output
 
 
+def test_full_and_noqa_count_lines_as_python_does_past_a_form_feed():
+    # str.splitlines() breaks at \x0c and \x1c; Python does not, so line 3 must stay line 3.
+    from compilelint.config import default_settings
+    from compilelint.engine import lint_text
+    from compilelint.sources import Source
+
+    text = "import keras\n# page\x0cbreak \x1c\nmodel.compile(jit_compile=True, run_eagerly=True)\n"
+    output = full([FIXED], sources={"src/train.py": Source(text, "src/train.py")})
+    assert "3 | model.compile(jit_compile=True, run_eagerly=True)\n" in output
+    settings = default_settings(keras_version="3", select=["CL101"])
+    assert [d.code for d in lint_text(text, "train.py", settings).diagnostics] == ["CL101"]
+    suppressed = text.replace("run_eagerly=True)", "run_eagerly=True)  # noqa: CL101")
+    assert lint_text(suppressed, "train.py", settings).diagnostics == []
+
+
 def test_every_format_runs_from_the_cli_on_a_notebook():
     notebook = REPO / "fixtures" / "notebooks" / "two_heads_broken_cell.ipynb"
     for name in FORMATTERS:

@@ -872,10 +872,7 @@ class Collector:
                 model.mutated_unknowably = True
                 model.layers_complete = False
             else:
-                layer = args[0]
-                model.layers.append(layer)
-                if not isinstance(layer, LayerValue):
-                    model.layers_complete = False
+                self.add_to_sequential(model, args[0])
         elif method in TRAINING_METHODS:
             model.events.append(Event("fit", self.next_order(), node, attr=method, conditional=conditional))
         elif method == "add_loss":
@@ -955,13 +952,25 @@ class Collector:
         if layers is None:
             model.layers_complete = True
         elif isinstance(layers, SeqValue):
-            model.layers = list(layers.items)
-            model.layers_complete = all(isinstance(layer, LayerValue) for layer in layers.items)
+            for item in layers.items:
+                self.add_to_sequential(model, item)
+            model.layers_complete = all(isinstance(layer, LayerValue) for layer in model.layers)
         else:
             model.mutated_unknowably = True
         if "**" in kwargs or _STAR in args:
             model.mutated_unknowably = True
         return model
+
+    @staticmethod
+    def add_to_sequential(model: ModelValue, item: Any) -> None:
+        """A Sequential's next element: ``keras.Input(...)`` declares the input, anything
+        else is a layer (known or not)."""
+        if isinstance(item, TensorValue) and item.is_input and not model.layers:
+            model.declares_input = True
+            return
+        model.layers.append(item)
+        if not isinstance(item, LayerValue):
+            model.layers_complete = False
 
     def make_functional(self, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> ModelValue:
         outputs_value = kwargs.get("outputs", args[1] if len(args) > 1 else UNKNOWN)

@@ -51,7 +51,15 @@ class KerasName:
         return self.namespace in names
 
 
+# TensorFlow 2 re-exports these Keras namespaces at its top level (tf.losses is
+# tf.keras.losses, and so on).
+_TF_SHORTCUTS = ("metrics", "losses", "optimizers")
+
+
 def keras_name(qualname: str) -> KerasName | None:
+    head, _, rest = qualname.partition(".")
+    if head == "tensorflow" and rest.split(".", 1)[0] in _TF_SHORTCUTS:
+        return KerasName("tf.keras", rest)
     for root, flavour in _KERAS_ROOTS:
         if qualname == root:
             return KerasName(flavour, "")

@@ -120,6 +120,7 @@ class ModelValue:
     outputs: Outputs | None = None
     layers: list = field(default_factory=list)  # layers known to be in the model
     layers_complete: bool = False  # True when ``layers`` is every layer of the model
+    declares_input: bool = False  # a Sequential that starts with ``keras.Input(...)``
     cls: ClassValue | None = None
     strategy: Any = UNKNOWN
     events: list[Event] = field(default_factory=list)

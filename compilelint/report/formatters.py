@@ -14,15 +14,19 @@ def _location(d: Diagnostic) -> str:
     return f"{d.path}:{d.span.line}:{d.span.column}"
 
 
+def _summary(diagnostics: list[Diagnostic]) -> str:
+    fixable = sum(1 for d in diagnostics if d.fixable)
+    summary = f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}"
+    if fixable:
+        summary += f" ({fixable} fixable with --fix)"
+    return summary + "."
+
+
 def concise(diagnostics: list[Diagnostic], **_: object) -> str:
+    if not diagnostics:
+        return ""
     lines = [f"{_location(d)}: {d.code} {d.message}" for d in diagnostics]
-    if diagnostics:
-        fixable = sum(1 for d in diagnostics if d.fixable)
-        summary = f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}"
-        if fixable:
-            summary += f" ({fixable} fixable with --fix)"
-        lines.append(summary + ".")
-    return "\n".join(lines) + ("\n" if lines else "")
+    return "\n".join([*lines, _summary(diagnostics)]) + "\n"
 
 
 def as_dict(d: Diagnostic) -> dict:
@@ -80,13 +84,11 @@ def full(diagnostics: list[Diagnostic], sources: dict | None = None, **_: object
         if d.fix is not None:
             block.append(f"  = fix ({'safe' if d.fix.safe else 'unsafe'}): {d.fix.description}")
         blocks.append("\n".join(block))
-    text = "\n\n".join(blocks)
-    summary = concise(diagnostics).splitlines()[-1:] if diagnostics else []
-    return (text + "\n\n" + summary[0] + "\n") if diagnostics else ""
+    return "\n\n".join([*blocks, _summary(diagnostics)]) + "\n" if diagnostics else ""
 
 
 def _source_line(d: Diagnostic, loaded: dict) -> str | None:
-    from compilelint.sources import SourceError, read_source
+    from compilelint.sources import SourceError, read_source, split_lines
 
     if d.path not in loaded:
         try:
@@ -102,7 +104,7 @@ def _source_line(d: Diagnostic, loaded: dict) -> str | None:
         if first is None:
             return None
         line = first + d.span.line - 1
-    lines = source.text.splitlines()
+    lines = split_lines(source.text)
     return lines[line - 1] if 1 <= line <= len(lines) else None
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from compilelint.sources import split_lines
+
 _LINE_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.I)
 _FILE_NOQA = re.compile(r"^\s*#\s*compilelint\s*:\s*noqa(?::\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?\s*$", re.I | re.M)
 
@@ -22,7 +24,7 @@ def _names(codes: frozenset[str], code: str, name: str) -> bool:
 
 class NoqaMap:
     def __init__(self, text: str) -> None:
-        self._lines = text.splitlines()
+        self._lines = split_lines(text)
         self._file: list[frozenset[str] | None] = [_codes(m.group("codes")) for m in _FILE_NOQA.finditer(text)]
 
     def file_exempt(self, code: str | None, name: str = "") -> bool:

@@ -23,7 +23,6 @@ _BACKEND_LOG = re.compile(r"^(?:[IWEF]\d{4} \d\d:\d\d:|WARNING: All log messages
 OUTPUT_LIMIT = 20 * 1024 * 1024  # bytes a worker may print before it is stopped
 # The worker's own start (the backend import) gets this long on top of the per-model timeout.
 IMPORT_ALLOWANCE = 60.0
-NAMES = {"CL901": "model-build-failed", "CL902": "xla-compile-failed", "CL903": "train-step-failed", "CL904": "keras-warning"}
 SEVERITY = {"CL901": "error", "CL902": "error", "CL903": "error", "CL904": "warning"}
 
 
@@ -78,7 +77,10 @@ def verify_target(target: str, options: VerifyOptions) -> FileVerification:
 
 
 def _diagnostic(path: str, site: SitePlan, code: str, message: str) -> Diagnostic:
-    return Diagnostic(code=code, name=NAMES[code], message=message, path=path, span=site.span, severity=SEVERITY[code])
+    from compilelint.registry import rules_by_code  # the rule classes own the names
+
+    name = rules_by_code()[code].name
+    return Diagnostic(code=code, name=name, message=message, path=path, span=site.span, severity=SEVERITY[code])
 
 
 def _worker_environment(options: VerifyOptions, home: str) -> dict[str, str]:
@@ -146,14 +148,8 @@ def _run_worker(path: str, function: str | None, plan: FilePlan, sites: list[Sit
                 elif event["event"] == "start":
                     current = event["site"]
                     deadline = time.monotonic() + options.timeout
-                elif event["event"] == "result":
-                    site = by_index[event["site"]]
-                    site = _located(plan, site, event.get("line"))
-                    findings = event["findings"]
-                    if not any(f["code"] == "CL901" for f in findings):
-                        result.verified += 1  # built and stepped, whatever the step said
-                    for item in findings:
-                        result.diagnostics.append(_diagnostic(path, site, item["code"], item["message"]))
+                elif event["event"] == "result" and event["site"] not in done:
+                    _record_result(path, plan, by_index[event["site"]], event, result)
                     done.add(event["site"])
                     current = None
             if exited:
@@ -171,8 +167,7 @@ def _run_worker(path: str, function: str | None, plan: FilePlan, sites: list[Sit
         events, read = _read_events(results_path, read)
         for event in events:  # results written just before the exit
             if event["event"] == "result" and event["site"] not in done:
-                for item in event["findings"]:
-                    result.diagnostics.append(_diagnostic(path, _located(plan, by_index[event["site"]], event.get("line")), item["code"], item["message"]))
+                _record_result(path, plan, by_index[event["site"]], event, result)
                 done.add(event["site"])
                 current = None
     remaining = [site for site in sites if site.index not in done]
@@ -190,6 +185,15 @@ def _run_worker(path: str, function: str | None, plan: FilePlan, sites: list[Sit
     failed = by_index[current]
     result.diagnostics.append(_diagnostic(path, failed, "CL901", problem))
     return [site for site in remaining if site.index != current]
+
+
+def _record_result(path: str, plan: FilePlan, site: SitePlan, event: dict, result: FileVerification) -> None:
+    site = _located(plan, site, event.get("line"))
+    findings = event["findings"]
+    if not any(f["code"] == "CL901" for f in findings):
+        result.verified += 1  # built and stepped, whatever the step said
+    for item in findings:
+        result.diagnostics.append(_diagnostic(path, site, item["code"], item["message"]))
 
 
 def _located(plan: FilePlan, site: SitePlan, line: int | None) -> SitePlan:

@@ -2,7 +2,10 @@
 
 Usage (by compilelint.verify.runner only):
     python -m compilelint.verify.worker RESULTS PATH [--function NAME] [--sites 0,2]
-        [--batch-size 2] [--device auto|cpu|gpu]
+        [--batch-size 2]
+
+The device is chosen by the runner through the environment (CUDA_VISIBLE_DEVICES,
+JAX_PLATFORMS), not by an argument.
 
 Events go to RESULTS as JSON lines, flushed one by one so that the runner knows which site
 was running when a hang or a hard exit happened:
@@ -86,7 +89,7 @@ class Keras:
 
         name = "tf_keras" if self.flavour == "tf_keras" else "keras"
         parts = []
-        backend = importlib.import_module(self.backend if self.backend != "tensorflow" else "tensorflow")
+        backend = importlib.import_module(self.backend)
         parts.append(f"{self.backend} {getattr(backend, '__version__', '?')}")
         parts.append(f"{name} {getattr(self.module, '__version__', '?')}")
         return device_name(self.backend), ", ".join(parts)
