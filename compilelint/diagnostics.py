@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -64,9 +64,6 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.span.line, self.span.column, self.code)
-
-    def with_path(self, path: str) -> "Diagnostic":
-        return replace(self, path=path)
 
 
 @dataclass

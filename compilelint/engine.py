@@ -36,7 +36,8 @@ def lint_text(text: str, path: str, settings: "Settings") -> FileResult:
 def lint_source(source: Source, settings: "Settings") -> FileResult:
     result = FileResult(path=source.path)
     # The prefilter first: it is far cheaper than matching per-file-ignores against the path.
-    if not (needs_parsing(source.text) or source.syntax_errors):
+    candidate = needs_parsing(source.text)
+    if not (candidate or source.syntax_errors):
         return result
     enabled = settings.codes_for(source.path)
     if not enabled:
@@ -46,7 +47,7 @@ def lint_source(source: Source, settings: "Settings") -> FileResult:
         return result
     if source.syntax_errors and SYNTAX_ERROR in enabled:
         result.diagnostics.extend(_cell_syntax_errors(source))
-    if not needs_parsing(source.text):
+    if not candidate:
         return result
     import libcst as cst
 
@@ -163,7 +164,7 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
         findings = [by_major[major] for major in sorted(by_major)]
         messages = [finding.message for finding in findings]
         effect = max((f.effect for f in findings), key=lambda e: e.severity == "error")
-        span = _span(positions[node])
+        span = span_of(positions[node])
         if noqa.suppressed(code, rule.name, span.line, span.end_line):
             continue
         fix = next((f.fix for f in findings if f.fix is not None), None)
@@ -204,7 +205,8 @@ def merge_messages(messages: list[str]) -> str:
     return merged
 
 
-def _span(code_range) -> Span:
+def span_of(code_range) -> Span:
+    """A LibCST CodeRange (0-based columns) as a 1-based Span."""
     return Span(code_range.start.line, code_range.start.column + 1, code_range.end.line, code_range.end.column + 1)
 
 
@@ -212,7 +214,7 @@ def _edits(module, positions, spec, cst) -> Fix:
     edits = []
     for node, replacement in spec.replacements:
         text = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
-        edits.append(Edit(_span(positions[node]), text))
+        edits.append(Edit(span_of(positions[node]), text))
     return Fix(spec.description, tuple(edits))
 
 

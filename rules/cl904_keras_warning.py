@@ -1,10 +1,5 @@
+from compilelint.example_models import CLEAN_CLASSIFIER as CLEAN
 from compilelint.rule import Example, Rule
-
-CLEAN = (
-    "import keras\n"
-    "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])\n"
-    "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n"
-)
 
 
 class KerasWarning(Rule):

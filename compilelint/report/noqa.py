@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from compilelint.sources import split_lines
@@ -24,8 +25,13 @@ def _names(codes: frozenset[str], code: str, name: str) -> bool:
 
 class NoqaMap:
     def __init__(self, text: str) -> None:
-        self._lines = split_lines(text)
+        self._text = text
         self._file: list[frozenset[str] | None] = [_codes(m.group("codes")) for m in _FILE_NOQA.finditer(text)]
+
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        # Split only when a finding needs its line: most candidate files have none.
+        return split_lines(self._text)
 
     def file_exempt(self, code: str | None, name: str = "") -> bool:
         """True when the file is exempt from ``code`` (from everything, for code None)."""

@@ -82,6 +82,7 @@ def compile_sites(text: str) -> list[tuple[Span, str | None]]:
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
+    from compilelint.engine import span_of
     from compilelint.facts.collector import collect_facts
 
     module = cst.parse_module(text)
@@ -91,9 +92,7 @@ def compile_sites(text: str) -> list[tuple[Span, str | None]]:
     for site in facts.sites:
         if id(site.call) in found:
             continue  # one call, several possible models: verified once
-        where = positions[site.call]
-        span = Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
-        found[id(site.call)] = (span, site.function)
+        found[id(site.call)] = (span_of(positions[site.call]), site.function)
     return sorted(found.values(), key=lambda item: (item[0].line, item[0].column))
 
 
