@@ -53,7 +53,7 @@ def lint_source(source: Source, settings: "Settings") -> FileResult:
 
     from compilelint.facts.collector import collect_facts
 
-    rejected = _python_rejects(source.text)
+    rejected = _python_rejects(source.text) if _parser_at_risk(source.text) else None
     if rejected is not None:
         line, column, reason = rejected
         if line is None:
@@ -88,6 +88,26 @@ def lint_source(source: Source, settings: "Settings") -> FileResult:
         result.diagnostics.extend(_to_diagnostics(module, source, findings, noqa))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+# What makes LibCST's parser overflow its stack or run for minutes: deep bracket nesting or
+# an enormous expression, which in practice means a very long line.
+_LONG_LINE = re.compile(r"[^\n]{10000}")
+_NOT_BRACKET = re.compile(r"[^\[\](){}]+")
+_RISKY_DEPTH = 100
+
+
+def _parser_at_risk(text: str) -> bool:
+    """A cheap scan that clears ordinary files, so only the rare risky one pays for (and
+    holds the memory of) a second, CPython parse."""
+    if _LONG_LINE.search(text):
+        return True
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", text):
+        depth = depth + 1 if bracket in "([{" else depth - 1
+        if depth > _RISKY_DEPTH:
+            return True
+    return False
 
 
 def _python_rejects(text: str) -> tuple[int | None, int, str] | None:

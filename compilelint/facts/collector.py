@@ -229,6 +229,7 @@ class Collector:
         self.seen_sites: set[tuple[int, int]] = set()
         self.optimizer_nodes: set[cst.Call] = set()  # each construction is listed once
         self.class_functions: dict[ClassValue, dict[str, FunctionValue]] = {}
+        self.loop_names: dict[cst.CSTNode, frozenset[str]] = {}
         self.star_modules: list[str] = []
         self.eager_calls: list[tuple[Any, bool, cst.CSTNode]] = []  # (arg, unconditional, node)
 
@@ -460,7 +461,9 @@ class Collector:
             self.eval(node.iter, frame)
         else:
             self.eval(node.test, frame)
-        changed = _assigned_names([node.body])
+        changed = self.loop_names.get(node)
+        if changed is None:  # a function run many times scans each loop once
+            changed = self.loop_names[node] = frozenset(_assigned_names([node.body]))
         if isinstance(node, cst.For):
             changed |= _target_names(node.target)
         for name in changed:
