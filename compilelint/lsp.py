@@ -10,7 +10,6 @@ section of workspace/didChangeConfiguration; everything else comes from the proj
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 
 from lsprotocol import types
@@ -20,13 +19,12 @@ from pygls.uris import to_fs_path
 from compilelint import __version__
 from compilelint.config import ConfigError, load_settings
 from compilelint.diagnostics import Diagnostic, Span
+from compilelint.report.noqa import line_noqa
 from compilelint.runner import lint_guarded
 from compilelint.sources import Source
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "compilelint"
-_NOQA_CODES = re.compile(r"#\s*noqa:\s*[\w\-]+(?:[ \t]*,[ \t]*[\w\-]+)*", re.I)
-_BARE_NOQA = re.compile(r"#\s*noqa(?!:)", re.I)
 
 
 class CompileLintServer(LanguageServer):
@@ -101,11 +99,11 @@ def noqa_edit(code: str, lines: list[str], line: int) -> types.TextEdit | None:
     if not 1 <= line <= len(lines):
         return None
     text = lines[line - 1].rstrip("\r\n")
-    if text.rstrip().endswith("\\") or _BARE_NOQA.search(text):
+    existing = line_noqa(text)
+    if text.rstrip().endswith("\\") or (existing is not None and existing[0] is None):
         return None  # a comment would end the continuation; a bare noqa already covers it
-    existing = _NOQA_CODES.search(text)
-    if existing:
-        at, new_text = existing.end(), f", {code}"
+    if existing is not None:
+        at, new_text = existing[1], f", {code}"
     else:
         at, new_text = len(text.rstrip()), f"  # noqa: {code}"
     position = types.Position(line=line - 1, character=len(text[:at].encode("utf-16-le")) // 2)

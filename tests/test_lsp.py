@@ -119,3 +119,12 @@ async def test_code_action_applies_the_rule_fix(client: LanguageClient, tmp_path
     line = lines[edit.range.start.line]
     lines[edit.range.start.line] = line[: edit.range.start.character] + edit.new_text + line[edit.range.end.character :]
     assert lines[1] == "opt = keras.optimizers.Adam(learning_rate=0.01)\n"
+
+
+def test_noqa_edit_extends_any_noqa_spelling_the_linter_accepts():
+    from compilelint.lsp import noqa_edit
+
+    assert noqa_edit("CL101", ["model.compile(x)"], 1).new_text == "  # noqa: CL101"
+    spaced = noqa_edit("CL101", ["model.compile(x)  # noqa: CL201 CL202"], 1)
+    assert (spaced.range.start.character, spaced.new_text) == (len("model.compile(x)  # noqa: CL201 CL202"), ", CL101")
+    assert noqa_edit("CL101", ["model.compile(x)  # noqa"], 1) is None

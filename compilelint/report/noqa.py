@@ -23,6 +23,16 @@ def _names(codes: frozenset[str], code: str, name: str) -> bool:
     return name.upper() in codes or any(code.startswith(listed) for listed in codes if listed.startswith("CL"))
 
 
+def line_noqa(text: str) -> tuple[frozenset[str] | None, int] | None:
+    """The first ``# noqa`` on a line: its codes (None for a bare one, which covers every
+    code) and the index just after them; None when the line has none."""
+    match = _LINE_NOQA.search(text)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    return _codes(codes), (match.end("codes") if codes else match.end())
+
+
 class NoqaMap:
     def __init__(self, text: str) -> None:
         self._text = text
