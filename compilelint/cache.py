@@ -15,7 +15,6 @@ of the cache.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
@@ -26,7 +25,6 @@ from pathlib import Path
 
 from compilelint.config import Settings, relative_path
 from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
-from compilelint.sources import Source
 
 CACHE_DIR_NAME = ".compilelint_cache"
 CACHEDIR_TAG = (
@@ -76,16 +74,15 @@ class ResultCache:
         self.bucket = self.directory / f"{tool_stamp()}-{settings.fingerprint()}"
         self._writable: bool | None = None
 
-    def key(self, source: Source) -> str:
+    def key(self, path: str, data: bytes) -> str:
+        """From the file's raw bytes, so a hit needs no decoding; a notebook's cells and
+        blanked magics are a function of its bytes too."""
         # The path is part of the key: per-file-ignores and path-dependent rules (tests are
         # treated differently) make a result depend on where the text lives.
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(relative_path(source.path, self.root).encode("utf-8", "surrogatepass"))
+        digest.update(relative_path(path, self.root).encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
-        digest.update(source.text.encode("utf-8", "surrogatepass"))
-        for field in dataclasses.fields(source):
-            if field.name not in ("text", "path"):  # notebooks: cell map, blanked cells
-                digest.update(f"\0{field.name}={getattr(source, field.name)!r}".encode("utf-8", "surrogatepass"))
+        digest.update(data)
         return digest.hexdigest()
 
     def get(self, key: str, path: str) -> FileResult | None:

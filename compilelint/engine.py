@@ -29,6 +29,15 @@ def needs_parsing(text: str) -> bool:
     return "compile" in text and _COMPILE_CALL.search(text) is not None
 
 
+_COMPILE_CALL_BYTES = re.compile(rb"\.\s*compile\s*\(")
+
+
+def may_need_parsing(data: bytes) -> bool:
+    """``needs_parsing`` on a file's raw bytes (every encoding Python accepts for source
+    keeps ASCII as is), so most files are never decoded."""
+    return b"compile" in data and _COMPILE_CALL_BYTES.search(data) is not None
+
+
 def lint_text(text: str, path: str, settings: "Settings") -> FileResult:
     return lint_source(Source(text=text, path=path), settings)
 

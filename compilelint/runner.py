@@ -12,7 +12,7 @@ import os
 
 from compilelint.config import Settings
 from compilelint.diagnostics import FileResult
-from compilelint.engine import lint_source, needs_parsing
+from compilelint.engine import lint_source, may_need_parsing, needs_parsing
 from compilelint.sources import Source, SourceError, read_bytes, read_source, source_from_bytes
 
 # Below this many bytes of candidate text a pool costs more than it saves: each worker
@@ -43,24 +43,27 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
     for index, path in enumerate(paths):
         try:
             data = read_bytes(path)
-            if b"compile" not in data and not path.endswith(".ipynb"):
-                # Nothing to check, so not worth decoding: the usual file in a large tree.
-                # (Notebooks are still opened, so that a broken one is reported.)
-                results[index] = FileResult(path=path)
-                continue
+        except SourceError as error:
+            results[index] = FileResult(path=path, errors=[str(error)])
+            continue
+        # Notebooks are always opened, so that a broken one is reported.
+        if not path.endswith(".ipynb") and not may_need_parsing(data):
+            results[index] = FileResult(path=path)  # the usual file in a large tree
+            continue
+        key = cache.key(path, data) if cache is not None else None
+        cached = cache.get(key, path) if key is not None else None
+        if cached is not None:
+            results[index] = cached
+            continue
+        try:
             source = source_from_bytes(data, path)
         except SourceError as error:
             results[index] = FileResult(path=path, errors=[str(error)])
             continue
         if not needs_parsing(source.text):
-            results[index] = lint_source(source, settings)  # returns at once: nothing to parse
+            results[index] = lint_source(source, settings)  # a notebook: only cell syntax errors
             continue
-        key = cache.key(source) if cache is not None else None
-        cached = cache.get(key, path) if key is not None else None
-        if cached is not None:
-            results[index] = cached
-        else:
-            pending.append((index, source, key))
+        pending.append((index, source, key))
 
     computed = _lint_sources([source for _, source, _ in pending], settings, jobs or default_jobs())
     for (index, _, key), result in zip(pending, computed):

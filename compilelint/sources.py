@@ -76,20 +76,25 @@ def read_source(path: str) -> Source:
 def read_bytes(path: str) -> bytes:
     """A regular file's bytes; raises SourceError with a one-line reason."""
     try:
-        # Non-blocking, so that a FIFO found in a folder cannot hang the run before fstat.
+        # Non-blocking, so that a FIFO found in a folder cannot hang the run before fstat;
+        # plain os.read, since this runs for every file of a tree.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as handle:
-            kind = os.fstat(handle.fileno()).st_mode
-            if stat.S_ISDIR(kind):
+        try:
+            info = os.fstat(descriptor)
+            if stat.S_ISDIR(info.st_mode):
                 raise SourceError(f"{path}: is a directory")
-            if not stat.S_ISREG(kind):
+            if not stat.S_ISREG(info.st_mode):
                 raise SourceError(f"{path}: not a regular file (a FIFO, socket or device); skipped")
-            data = handle.read()
+            chunks = [os.read(descriptor, info.st_size + 1)]
+            while chunks[-1]:
+                chunks.append(os.read(descriptor, 1 << 20))
+        finally:
+            os.close(descriptor)
     except IsADirectoryError:
         raise SourceError(f"{path}: is a directory") from None
     except OSError as error:
         raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
-    return data
+    return chunks[0] if len(chunks) == 2 else b"".join(chunks)
 
 
 def source_from_bytes(data: bytes, path: str) -> Source:

@@ -128,7 +128,7 @@ def _hammer(cache_dir, root, rounds):
     cache = ResultCache(cache_dir, settings)
     source = Source(text=BROKEN, path=str(root / "train.py"))
     [result] = lint_files([source.path], settings, jobs=1)
-    key = cache.key(source)
+    key = cache.key(source.path, BROKEN.encode())
     outcomes = set()
     for _ in range(rounds):
         cache.put(key, result)
