@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import sys
 from dataclasses import dataclass
 
 from compilelint import keras_data
@@ -59,23 +61,40 @@ def environment_major() -> int:
     """What ``import keras`` / ``tf.keras`` give here, read from package metadata only."""
     if os.environ.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true"):
         return 2
-    from importlib import metadata
-
-    def version_of(*names: str) -> tuple[int, ...] | None:
-        for name in names:
-            try:
-                text = metadata.version(name)
-            except metadata.PackageNotFoundError:
-                continue
-            parts = []
-            for piece in text.split(".")[:2]:
-                digits = "".join(ch for ch in piece if ch.isdigit())
-                parts.append(int(digits) if digits else 0)
-            return tuple(parts)
-        return None
-
-    tensorflow = version_of("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly")
-    keras = version_of("keras")
+    installed = installed_versions()
+    tensorflow = next(
+        (installed[name] for name in ("tensorflow", "tensorflow_cpu", "tensorflow_macos", "tf_nightly") if name in installed),
+        None,
+    )
+    keras = installed.get("keras")
     if tensorflow is not None and tensorflow < (2, 16) and (keras is None or keras < (3,)):
         return 2
     return 3
+
+
+def installed_versions() -> dict[str, tuple[int, ...]]:
+    """(major, minor) of every distribution on ``sys.path``, by normalised name, first one
+    wins as at import time. Read from the ``name-version.dist-info`` folder names: one
+    listing per path entry instead of importlib.metadata's full search for each name."""
+    found: dict[str, tuple[int, ...]] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for item in names:
+            if not item.endswith((".dist-info", ".egg-info")):
+                continue
+            name, _, version = item.rsplit(".", 1)[0].partition("-")
+            key = re.sub(r"[-_.]+", "_", name).lower()
+            if key not in found:
+                found[key] = _major_minor(version.split("-")[0])
+    return found
+
+
+def _major_minor(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:2]:
+        digits = re.match(r"\d*", piece).group()
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
