@@ -36,7 +36,7 @@ class RunEagerlyEnabled(Rule):
             return
         yield Finding(
             ctx.arg(site, "run_eagerly").report_node,
-            f"run_eagerly=True makes {ctx.keras.label} train op by op in Python, several times slower and "
-            "without XLA. Remove it, or set it from a debug flag.",
+            "run_eagerly=True makes Keras train op by op in Python (Keras 2 and 3 alike), several times slower "
+            "and without XLA. Remove it, or set it from a debug flag.",
             Effect.SLOW,
         )

@@ -23,6 +23,10 @@ def is_distinct_model(model) -> bool:
     return isinstance(model, ModelValue) and not (model.kind == "subclass" and model.cls is None)
 
 
+def trained(model: ModelValue) -> bool:
+    return any(event.kind == "fit" for event in model.events)
+
+
 UNKNOWN_VARIABLE_ERROR = {
     2: "KeyError (\"The optimizer cannot recognize variable ...\")",
     3: "ValueError (\"Unknown variable: ... This optimizer can only be called for the variables it was originally built with.\")",
@@ -35,7 +39,9 @@ class SharedOptimizerInstance(Rule):
     ## What it does
     Follows optimizer objects through variables and finds one instance passed to the
     `compile()` of two different models (two models built in the module, or one builder
-    function called twice with the same optimizer).
+    function called twice with the same optimizer) that are both trained (`fit`,
+    `train_on_batch`) in the module. A model compiled but never trained there (a GAN's
+    generator trained only through the combined model) is not reported.
 
     ## Why is this bad?
     An optimizer builds its slot variables for the first model it trains. Training the
@@ -54,16 +60,20 @@ class SharedOptimizerInstance(Rule):
         Example(TWO_MODELS + "model_a.compile(optimizer=keras.optimizers.Adam(), loss='mse')\nmodel_b.compile(optimizer=keras.optimizers.Adam(), loss='mse')\n"),
         # Recompiling the same model with its optimizer is fine.
         Example(TWO_MODELS + "opt = keras.optimizers.Adam()\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_a.trainable = False\nmodel_a.compile(optimizer=opt, loss='mse')\n"),
+        # A GAN's generator compiled with the discriminator's optimizer but only ever trained
+        # through the combined model: the optimizer never meets the generator's variables.
+        Example(TWO_MODELS + "opt = keras.optimizers.Adam()\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_b.compile(optimizer=opt, loss='mse')\nmodel_a.train_on_batch(x, y)\n"),
         Example(TWO_MODELS + "import sys\nopt = keras.optimizers.Adam()\nif sys.argv[1] == 'a':\n    model_a.compile(optimizer=opt, loss='mse')\nelse:\n    model_b.compile(optimizer=opt, loss='mse')\n"),
         Example("import keras\nopt = keras.optimizers.Adam()\ndef train_a():\n    m = keras.Sequential([keras.layers.Dense(1)])\n    m.compile(optimizer=opt, loss='mse')\ndef train_b():\n    m = keras.Sequential([keras.layers.Dense(2)])\n    m.compile(optimizer=opt, loss='mse')\n"),
         Example("import tensorflow as tf\nopt = tf.keras.optimizers.legacy.Adam()\nm1 = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm2 = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm1.compile(optimizer=opt, loss='mse')\nm2.compile(optimizer=opt, loss='mse')\n", keras="2"),
     ]
     invalid = [
-        Example(TWO_MODELS + "opt = keras.optimizers.Adam(1e-3)\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_b.compile(optimizer=opt, loss='mse')\n"),
+        Example(TWO_MODELS + "opt = keras.optimizers.Adam(1e-3)\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_b.compile(optimizer=opt, loss='mse')\nmodel_a.fit(x, y)\nmodel_b.fit(x, y)\n"),
         Example(
             "import keras\nopt = keras.optimizers.SGD()\ndef build_and_compile(optimizer):\n"
             "    model = keras.Sequential([keras.layers.Dense(1)])\n    model.compile(optimizer=optimizer, loss='mse')\n    return model\n"
             "student = build_and_compile(opt)\nteacher = build_and_compile(opt)\n"
+            "teacher.fit(x, y)\nstudent.fit(x, y)\n"
         ),
     ]
 
@@ -80,6 +90,9 @@ class SharedOptimizerInstance(Rule):
             # Two functions that each compile a model may never both run; one function run
             # twice, or module-level code, certainly does.
             if first.model is site.model or first.function != site.function:
+                continue
+            # The optimizer only breaks once it has met both models' variables in training.
+            if not (trained(first.model) and trained(site.model)):
                 continue
             yield Finding(
                 argument.report_node,

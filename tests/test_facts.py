@@ -291,3 +291,19 @@ model.compile(optimizer="adam", metrics=["mae"])
 model.fit(x, y)
 """
     assert [d.code for d in lint(code, keras="3")] == ["CL207"]
+
+
+def test_merge_functions_and_called_models_give_known_outputs(lint):
+    code = """
+import keras
+from keras.layers import Input, Dense, concatenate
+generator = keras.Sequential([Dense(4, input_dim=2)])
+discriminator = keras.Sequential([Dense(1, input_dim=4, activation="sigmoid")])
+z = Input(shape=(2,))
+features = Input(shape=(3,))
+fake = generator(z)
+joined = concatenate([fake, features])
+combined = keras.Model([z, features], [discriminator(fake), fake, Dense(1)(joined)])
+combined.compile(optimizer="adam", loss=["binary_crossentropy", "mae"], metrics=["accuracy"])
+"""
+    assert sorted(d.code for d in lint(code, keras="3")) == ["CL201", "CL205"]

@@ -134,6 +134,7 @@ def test_shared_optimizer_reported_at_the_second_compile(lint):
         "discriminator = keras.Sequential([keras.layers.Dense(1)])\n"
         "discriminator.compile(optimizer=opt, loss='binary_crossentropy')\n"
         "generator.compile(optimizer=opt, loss='mse')\n"
+        "discriminator.train_on_batch(x, y)\ngenerator.train_on_batch(z, x)\n"
     )
     d = only(lint(code, keras="2,3", select=["CL404"]), "CL404")
     assert d.span.line == 6 and d.severity == "error"

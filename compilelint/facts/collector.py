@@ -845,8 +845,9 @@ class Collector:
         if isinstance(callee, LayerValue):
             return self.call_layer(callee, args, kwargs, node)
         if isinstance(callee, ModelValue):
-            # A model called on tensors acts as one layer with its own (unknown) outputs.
-            return TensorValue(layer=None, inputs=args, node=node) if callee.outputs and callee.outputs.count == 1 else UNKNOWN
+            # A model called on tensors acts as one layer; a Sequential always has one output.
+            single = callee.kind == "sequential" or (callee.outputs is not None and callee.outputs.structure == "single")
+            return TensorValue(layer=None, inputs=[a for a in args if a is not _STAR], node=node) if single else UNKNOWN
         return UNKNOWN
 
     def eval_arguments(self, node: cst.Call, frame: Frame, keep_nodes: bool = False) -> tuple[list, dict]:
@@ -936,6 +937,9 @@ class Collector:
         layer = kn.layer_class(qualname)
         if layer is not None:
             return LayerValue(layer, call, builtin=True)
+        if kn.is_merge_function(qualname):
+            # keras.layers.concatenate([a, b]) and friends: one tensor from an unnamed layer.
+            return TensorValue(layer=None, inputs=call.args, node=node)
         name = kn.keras_name(qualname)
         if self.recording and self.is_optimizer_call(qualname, name) and node not in self.optimizer_nodes:
             self.optimizer_nodes.add(node)

@@ -104,6 +104,15 @@ def layer_class(qualname: str) -> str | None:
     return leaf
 
 
+MERGE_FUNCTIONS = frozenset({"add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot"})
+
+
+def is_merge_function(qualname: str) -> bool:
+    """``keras.layers.concatenate`` and the other functional forms of merge layers."""
+    name = keras_name(qualname)
+    return name is not None and name.in_namespace("layers") and name.leaf in MERGE_FUNCTIONS
+
+
 def strategy_class(qualname: str) -> str | None:
     """``MirroredStrategy`` for ``tensorflow.distribute.MirroredStrategy`` and its aliases."""
     parts = qualname.split(".")
