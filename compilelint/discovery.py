@@ -66,6 +66,21 @@ class _GitIgnore:
                 return True
         return False
 
+    def enter(self, folder: str, filenames: list[str], dirnames: list[str]) -> None:
+        """The walk's view of a folder: its listing says whether it holds .gitignore or
+        .git, so the chain is built without a stat per folder (the parent came first)."""
+        if folder in self._chains:
+            return
+        parent = os.path.dirname(folder)
+        if ".git" in dirnames or ".git" in filenames or parent == folder:
+            outer: list = []
+        else:
+            outer = self._chains.get(parent)
+            if outer is None:
+                outer = self._applicable(parent)
+        spec = self._spec_for(Path(folder)) if ".gitignore" in filenames or ".git" in dirnames else None
+        self._chains[folder] = [*outer, (folder, spec)] if spec is not None else outer
+
     def _applicable(self, folder: str) -> list:
         """[(folder, spec)] of the ignore files that apply inside ``folder``, outermost first.
 
@@ -164,6 +179,8 @@ def _walk(
         folder_relative = relative_path(folder, settings.root)
         prefix = "" if folder_relative == "." else folder_relative + "/"
         folder_absolute = os.path.abspath(folder)
+        if gitignore is not None:
+            gitignore.enter(folder_absolute, filenames, dirnames)
 
         def skipped(name: str, is_dir: bool) -> bool:
             return excludes.excluded(prefix + name) or (

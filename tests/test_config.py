@@ -101,3 +101,20 @@ def test_explicit_config_flag(tmp_path):
     (root / "strict.toml").write_text('ignore = ["CL101"]\n')
     assert run("check", "--config", "strict.toml", "src", cwd=root).returncode == 0
     assert run("check", "--config", "missing.toml", "src", cwd=root).returncode == 2
+
+
+def test_nested_gitignore_and_git_info_exclude(tmp_path):
+    root = project(tmp_path, "[tool.compilelint]\n")
+    (root / ".git" / "info").mkdir(parents=True)
+    (root / ".git" / "info" / "exclude").write_text("src/generated_*.py\n")
+    (root / "src" / "generated_model.py").write_text(BROKEN)
+    (root / "src" / "nested").mkdir()
+    (root / "src" / "nested" / "train.py").write_text(BROKEN)
+    (root / "src" / "nested" / "scratch.py").write_text(BROKEN)
+    (root / "src" / "nested" / ".gitignore").write_text("scratch.py\n")
+    found = run("check", ".", cwd=root).stdout
+    assert "src/train.py" in found and "src/nested/train.py" in found
+    assert "generated_model.py" not in found and "scratch.py" not in found
+    # From inside the subfolder the same ignore files apply.
+    inner = run("check", ".", cwd=root / "src" / "nested").stdout
+    assert "train.py" in inner and "scratch.py" not in inner
