@@ -73,6 +73,8 @@ class ResultCache:
         self.root = settings.root
         self.bucket = self.directory / f"{tool_stamp()}-{settings.fingerprint()}"
         self._writable: bool | None = None
+        self._files: dict[str, list] | None = None  # see known_key()
+        self._index_changed = False
 
     def key(self, path: str, data: bytes) -> str:
         """From the file's raw bytes, so a hit needs no decoding; a notebook's cells and
@@ -95,26 +97,53 @@ class ResultCache:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def put(self, key: str, result: FileResult) -> None:
-        """Store a clean result; results with errors are recomputed next time instead."""
+    def put(self, key: str, result: FileResult) -> bool:
+        """Store a clean result (True when stored); results with errors are recomputed next
+        time instead."""
         if result.errors or result.internal_error or not self._prepare():
-            return
+            return False
         payload = json.dumps(
             {"format": _ENTRY_FORMAT, "key": key, "diagnostics": [_diagnostic_dict(d) for d in result.diagnostics]},
             separators=(",", ":"),
         ).encode()
-        temporary = None
-        try:
-            descriptor, temporary = tempfile.mkstemp(dir=self.bucket, prefix=f".{key[:8]}-", suffix=".tmp")
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(payload)
-            os.replace(temporary, self.bucket / key)
-        except OSError:
-            if temporary is not None:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
+        return _replace_atomically(self.bucket / key, payload)
+
+    # A warm run should cost little more than listing the tree: each file's (size, mtime,
+    # inode) is remembered with its cache key ("" for a file without a compile() call), so
+    # an unchanged file is answered from a stat instead of being read and hashed again.
+    @staticmethod
+    def stamp(path: str) -> list[int] | None:
+        return _stamp(path)
+
+    def known_key(self, path: str) -> str | None:
+        """The cache key of ``path`` if it is unchanged since it was remembered, else None."""
+        entry = self._index().get(relative_path(path, self.root))
+        if not isinstance(entry, list) or len(entry) != 4 or entry[:3] != _stamp(path):
+            return None
+        return entry[3] if isinstance(entry[3], str) else None
+
+    def remember(self, path: str, stamp: list[int] | None, key: str) -> None:
+        """``stamp`` is the file's ``stamp()`` taken before it was read."""
+        if stamp is not None:
+            self._index()[relative_path(path, self.root)] = [*stamp, key]
+            self._index_changed = True
+
+    def save_index(self) -> None:
+        if not self._index_changed or not self._prepare():
+            return
+        payload = json.dumps({"format": _ENTRY_FORMAT, "files": self._files}, separators=(",", ":")).encode()
+        _replace_atomically(self.bucket / _INDEX, payload)
+        self._index_changed = False
+
+    def _index(self) -> dict[str, list]:
+        if self._files is None:
+            try:
+                data = json.loads((self.bucket / _INDEX).read_bytes())
+                files = data["files"] if data.get("format") == _ENTRY_FORMAT else {}
+                self._files = files if isinstance(files, dict) else {}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                self._files = {}
+        return self._files
 
     def _prepare(self) -> bool:
         """Create the folders and tags once; a cache that cannot be written is just off."""
@@ -127,6 +156,35 @@ class ResultCache:
             except OSError:
                 self._writable = False
         return self._writable
+
+
+_INDEX = "files.json"
+
+
+def _stamp(path: str) -> list[int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def _replace_atomically(target: Path, payload: bytes) -> bool:
+    """Write through a temporary file in the same folder; on failure leave nothing behind."""
+    temporary = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:8]}-", suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(payload)
+        os.replace(temporary, target)
+        return True
+    except OSError:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+        return False
 
 
 def clean(directory: Path) -> bool:

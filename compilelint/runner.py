@@ -39,21 +39,35 @@ def lint_file(path: str, settings: Settings) -> FileResult:
 def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None, cache=None) -> list[FileResult]:
     """Results for ``paths`` in the same order; ``cache`` is a ``cache.ResultCache`` or None."""
     results: list[FileResult | None] = [None] * len(paths)
-    pending: list[tuple[int, Source, str | None]] = []  # (index, source, cache key)
+    pending: list[tuple[int, Source, str | None, object]] = []  # (index, source, cache key, stamp)
     for index, path in enumerate(paths):
+        notebook = path.endswith(".ipynb")  # always opened, so that a broken one is reported
+        if cache is not None and not notebook:
+            # A file unchanged since the last run is answered without reading it.
+            known = cache.known_key(path)
+            if known == "":
+                results[index] = FileResult(path=path)
+                continue
+            cached = cache.get(known, path) if known else None
+            if cached is not None:
+                results[index] = cached
+                continue
+        stamp = cache.stamp(path) if cache is not None else None
         try:
             data = read_bytes(path)
         except SourceError as error:
             results[index] = FileResult(path=path, errors=[str(error)])
             continue
-        # Notebooks are always opened, so that a broken one is reported.
-        if not path.endswith(".ipynb") and not may_need_parsing(data):
+        if not notebook and not may_need_parsing(data):
             results[index] = FileResult(path=path)  # the usual file in a large tree
+            if cache is not None:
+                cache.remember(path, stamp, "")
             continue
         key = cache.key(path, data) if cache is not None else None
         cached = cache.get(key, path) if key is not None else None
         if cached is not None:
             results[index] = cached
+            cache.remember(path, stamp, key)
             continue
         try:
             source = source_from_bytes(data, path)
@@ -63,13 +77,15 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
         if not needs_parsing(source.text):
             results[index] = lint_source(source, settings)  # a notebook: only cell syntax errors
             continue
-        pending.append((index, source, key))
+        pending.append((index, source, key, stamp))
 
-    computed = _lint_sources([source for _, source, _ in pending], settings, jobs or default_jobs())
-    for (index, _, key), result in zip(pending, computed):
+    computed = _lint_sources([source for _, source, _, _ in pending], settings, jobs or default_jobs())
+    for (index, source, key, stamp), result in zip(pending, computed):
         results[index] = result
-        if key is not None:
-            cache.put(key, result)
+        if key is not None and cache.put(key, result):
+            cache.remember(source.path, stamp, key)
+    if cache is not None:
+        cache.save_index()
     return results  # type: ignore[return-value]
 
 

@@ -29,7 +29,8 @@ def check(cwd, *args):
 
 
 def entries(cache_dir):
-    return [path for path in cache_dir.glob("*/*") if not path.name.startswith(".")]
+    """Result entries (not temporary files, not the index of file stamps)."""
+    return [path for path in cache_dir.glob("*/*") if not path.name.startswith(".") and path.name != "files.json"]
 
 
 def project(tmp_path):
@@ -145,3 +146,23 @@ def test_concurrent_writers_of_one_entry_never_expose_a_partial_entry(tmp_path):
         outcomes = pool.starmap(_hammer, [(cache_dir, root, 150)] * 4)
     assert set().union(*outcomes) == {("CL101",)}
     assert not [p for p in cache_dir.glob("*/.*") if p.suffix == ".tmp"]  # no temporary files left
+
+
+def test_warm_run_answers_unchanged_files_from_their_stamp_and_rereads_changed_ones(tmp_path):
+    settings = default_settings(keras_version="3")
+    quiet, loud = tmp_path / "utils.py", tmp_path / "train.py"
+    quiet.write_text("def helper():\n    return 1\n")
+    loud.write_text(BROKEN)
+    paths = [str(quiet), str(loud)]
+    first = lint_files(paths, settings, jobs=1, cache=ResultCache(tmp_path / "cache", settings))
+    fresh = ResultCache(tmp_path / "cache", settings)
+    assert fresh.known_key(str(quiet)) == ""
+    assert fresh.known_key(str(loud))  # the key of its stored result
+    assert [[d.code for d in r.diagnostics] for r in lint_files(paths, settings, jobs=1, cache=fresh)] == [
+        [d.code for d in r.diagnostics] for r in first
+    ]
+    # An edit changes the file's stamp, so it is read again (and now has a problem).
+    quiet.write_text(BROKEN + "# edited\n")
+    assert fresh.known_key(str(quiet)) is None
+    result = lint_files(paths, settings, jobs=1, cache=ResultCache(tmp_path / "cache", settings))
+    assert [d.code for d in result[0].diagnostics] == ["CL101"]
