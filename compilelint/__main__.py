@@ -1,3 +1,5 @@
 from compilelint.cli import main
 
-main()
+# Guarded: a worker started with the "spawn" method (macOS, Windows) imports this module.
+if __name__ == "__main__":
+    main()

@@ -87,3 +87,24 @@ def test_jobs_must_be_positive():
     assert completed.returncode == 2
     assert "--jobs" in completed.stderr
 
+
+
+def test_spawned_workers_give_the_same_results(tmp_path, settings):
+    # macOS and Windows start workers with "spawn", which re-imports the program's modules.
+    code = f"""
+import multiprocessing, sys
+sys.path.insert(0, {str(REPO / "tests")!r})
+from compilelint import runner
+from compilelint.config import default_settings
+from test_runner import summary, write_project
+runner._context = lambda: multiprocessing.get_context("spawn")
+runner.PARALLEL_MIN_BYTES = 0
+settings = default_settings(keras_version="3", select=["CL101"])
+paths = write_project(__import__("pathlib").Path({str(tmp_path)!r}))
+if __name__ == "__main__":
+    print(summary(runner.lint_files(paths, settings, jobs=2)) == summary(runner.lint_files(paths, settings, jobs=1)))
+"""
+    script = tmp_path / "spawn_check.py"
+    script.write_text(code)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.stdout.strip().splitlines()[-1] == "True", done.stderr[-2000:]
