@@ -15,10 +15,6 @@ from typing import Any
 
 from compilelint.versions import environment_major, parse_setting
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 DEFAULT_EXCLUDE = (
     ".git",
@@ -167,6 +163,11 @@ def find_config(start: Path) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict:
+    # Imported here: most runs in a project without a config file never read TOML.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -219,7 +220,7 @@ def build_settings(
     source: str = "",
 ) -> Settings:
     """Resolve rule selectors and validate values; the command line wins over the file."""
-    from compilelint.registry import default_codes, expand_selector
+    from compilelint.selectors import default_codes, expand_selector
 
     where = f"{source}: " if source else ""
 

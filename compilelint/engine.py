@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
 from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
+from compilelint.prefilter import needs_parsing
 from compilelint.registry import rules_by_code
 from compilelint.report.noqa import NoqaMap
 from compilelint.sources import Source
@@ -18,24 +19,7 @@ if TYPE_CHECKING:
     from compilelint.config import Settings
     from compilelint.rule import Finding
 
-# A Model.compile call is always an attribute call: ``<receiver>.compile(``. Files without
-# that shape (most files, and those that only mention compile in prose) are never parsed.
-_COMPILE_CALL = re.compile(r"\.\s*compile\s*\(")
-
 SYNTAX_ERROR = "CL001"
-
-
-def needs_parsing(text: str) -> bool:
-    return "compile" in text and _COMPILE_CALL.search(text) is not None
-
-
-_COMPILE_CALL_BYTES = re.compile(rb"\.\s*compile\s*\(")
-
-
-def may_need_parsing(data: bytes) -> bool:
-    """``needs_parsing`` on a file's raw bytes (every encoding Python accepts for source
-    keeps ASCII as is), so most files are never decoded."""
-    return b"compile" in data and _COMPILE_CALL_BYTES.search(data) is not None
 
 
 def lint_text(text: str, path: str, settings: "Settings") -> FileResult:
@@ -72,8 +56,10 @@ def lint_source(source: Source, settings: "Settings") -> FileResult:
             message = f"SyntaxError: {reason}; the file was not checked"
             result.diagnostics.append(_place(source, Diagnostic(SYNTAX_ERROR, name, message, source.path, Span(line, column, line, column))))
         return result
+    from compilelint.parsing import parse_module
+
     try:
-        module = cst.parse_module(source.text)
+        module = parse_module(source.text)
     except cst.ParserSyntaxError as error:
         if SYNTAX_ERROR in enabled:
             rule = rules_by_code()[SYNTAX_ERROR]
@@ -184,10 +170,14 @@ def _findings(rule, facts, context) -> Iterable["Finding"]:
 
 
 def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list[Diagnostic]:
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    from compilelint.positions import positions_of
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    placed = [node for _, node, _ in merged.values()]
+    for _, _, by_major in merged.values():
+        for finding in by_major.values():
+            if finding.fix is not None:
+                placed.extend(node for node, _ in finding.fix.replacements)
+    positions = positions_of(module, placed)
     diagnostics = []
     for (code, _), (rule, node, by_major) in merged.items():
         findings = [by_major[major] for major in sorted(by_major)]
@@ -207,7 +197,7 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
                     path=source.path,
                     span=span,
                     severity=effect.severity,
-                    fix=_edits(module, positions, fix, cst) if fix else None,
+                    fix=_edits(module, positions, fix) if fix else None,
                 ),
             )
         )
@@ -239,7 +229,7 @@ def span_of(code_range) -> Span:
     return Span(code_range.start.line, code_range.start.column + 1, code_range.end.line, code_range.end.column + 1)
 
 
-def _edits(module, positions, spec, cst) -> Fix:
+def _edits(module, positions, spec) -> Fix:
     edits = []
     for node, replacement in spec.replacements:
         text = replacement if isinstance(replacement, str) else module.code_for_node(replacement)

@@ -62,10 +62,10 @@ def _overlap(a: tuple[int, int, str], b: tuple[int, int, str]) -> bool:
 
 
 def _parses(text: str) -> bool:
-    import libcst as cst
+    from compilelint.parsing import parse_module
 
     try:
-        cst.parse_module(text)
+        parse_module(text)
     except Exception:
         return False
     return True

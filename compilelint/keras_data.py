@@ -15,7 +15,6 @@ Name rules (as recorded in the data):
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -86,6 +85,8 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
         by_lower.setdefault(cand.lower(), []).append(cand)
     if not by_lower:
         return None
+    import difflib  # only when a name is misspelt
+
     matches = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
     if not matches:
         return None

@@ -51,7 +51,7 @@ def notebook_source(notebook: dict, path: str) -> Source:
             lines.extend(cell_lines)
     text = "\n".join(lines) + ("\n" if lines else "")
     source = Source(text=text, path=path, cells=cell_map)
-    from compilelint.engine import needs_parsing
+    from compilelint.prefilter import needs_parsing
 
     if needs_parsing(text):  # like a .py file, a notebook without compile( is never parsed
         text, errors = cell_syntax_errors(source)

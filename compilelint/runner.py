@@ -12,7 +12,7 @@ import os
 
 from compilelint.config import Settings
 from compilelint.diagnostics import FileResult
-from compilelint.engine import lint_source, may_need_parsing, needs_parsing
+from compilelint.prefilter import may_need_parsing, needs_parsing
 from compilelint.sources import Source, SourceError, read_bytes, read_source, source_from_bytes
 
 # Below this many bytes of candidate text a pool costs more than it saves: each worker
@@ -75,7 +75,7 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
             results[index] = FileResult(path=path, errors=[str(error)])
             continue
         if not needs_parsing(source.text):
-            results[index] = lint_source(source, settings)  # a notebook: only cell syntax errors
+            results[index] = lint_guarded(source, settings)  # a notebook: only cell syntax errors
             continue
         pending.append((index, source, key, stamp))
 
@@ -124,6 +124,10 @@ def _context():
 def lint_guarded(source: Source, settings: Settings) -> FileResult:
     """lint_source, with a crash in the analysis reported as this file's error instead of a
     traceback: what every front end (CLI, --fix, language server, flake8) calls."""
+    # Imported here: a run whose files are all cached or free of compile() never loads
+    # the engine, the rules or LibCST.
+    from compilelint.engine import lint_source
+
     try:
         return lint_source(source, settings)
     except Exception as error:  # noqa: BLE001 - any bug in one file's analysis

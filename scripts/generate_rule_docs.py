@@ -1,16 +1,19 @@
-"""Write docs/rules.md from the rules' docstrings and examples (``--check``: fail if stale).
+"""Write docs/rules.md from the rules' docstrings and examples, and the rule catalogue the
+settings resolve selectors with (``--check``: fail if either is stale).
 
-    python scripts/generate_rule_docs.py          # rewrite docs/rules.md
-    python scripts/generate_rule_docs.py --check  # exit 1 when docs/rules.md is out of date
+    python scripts/generate_rule_docs.py          # rewrite docs/rules.md and the catalogue
+    python scripts/generate_rule_docs.py --check  # exit 1 when either is out of date
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET = REPO / "docs" / "rules.md"
+CATALOGUE = REPO / "compilelint" / "data" / "rule_catalogue.json"
 
 HEADER = """# compilelint rules
 
@@ -38,15 +41,24 @@ def render() -> str:
     return HEADER + table + "\n\n".join(rule_as_markdown(r) for r in rules) + "\n"
 
 
+def render_catalogue() -> str:
+    sys.path.insert(0, str(REPO))
+    from compilelint.registry import rules_by_code
+    from compilelint.selectors import catalogue_entries
+
+    return json.dumps(catalogue_entries(rules_by_code().values()), indent=1) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    text = render()
+    outputs = {TARGET: render(), CATALOGUE: render_catalogue()}
     if "--check" in argv:
-        if not TARGET.is_file() or TARGET.read_text(encoding="utf-8") != text:
-            print(f"{TARGET.relative_to(REPO)} is out of date: run python scripts/generate_rule_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.parent.mkdir(exist_ok=True)
-    TARGET.write_text(text, encoding="utf-8")
+        stale = [path for path, text in outputs.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"{path.relative_to(REPO)} is out of date: run python scripts/generate_rule_docs.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in outputs.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -118,3 +118,31 @@ def test_nested_gitignore_and_git_info_exclude(tmp_path):
     # From inside the subfolder the same ignore files apply.
     inner = run("check", ".", cwd=root / "src" / "nested").stdout
     assert "train.py" in inner and "scratch.py" not in inner
+
+
+def test_the_walk_exclude_matcher_answers_as_the_documented_patterns():
+    """Plain names are set lookups and globs one regex; every answer must still be what
+    matches_pattern (the documented Ruff-style semantics) gives for the path or one of the
+    folders it is in, which is what the walk asks of each folder on the way down."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from compilelint.config import Settings, matches_pattern
+    from compilelint.discovery import _ExcludeMatcher
+
+    name = st.text(alphabet="ab._", min_size=1, max_size=4).filter(lambda n: n not in (".", ".."))
+    glob = st.text(alphabet="ab.*?_", min_size=1, max_size=4)
+    pattern = st.builds(lambda parts, slash: "/".join(parts) + slash, st.lists(glob, min_size=1, max_size=3), st.sampled_from(["", "/"]))
+    path = st.lists(name, min_size=1, max_size=4)
+
+    @settings(max_examples=500, deadline=None)
+    @given(patterns=st.lists(pattern, min_size=1, max_size=3), parts=path)
+    def check(patterns, parts):
+        matcher = _ExcludeMatcher(Settings(enabled=frozenset(), exclude=tuple(patterns)))
+        prefixes = ["/".join(parts[: depth + 1]) for depth in range(len(parts))]
+        expected = any(matches_pattern(p, prefix) for p in patterns for prefix in prefixes)
+        assert matcher.excluded("/".join(parts)) == expected
+        walked = any(matcher.entry_excluded(prefix, part) for prefix, part in zip(prefixes, parts))
+        assert walked == expected
+
+    check()

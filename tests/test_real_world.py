@@ -55,3 +55,18 @@ def test_real_world_findings_are_the_reviewed_ones():
     found = sorted({f"{d['path']}:{d['line']} {d['code']}" for d in json.loads(result.stdout)})
     reviewed = json.loads((REPO / "tests" / "data" / "real_world_findings.json").read_text())
     assert found == sorted(reviewed["findings"])
+
+
+def test_the_largest_real_modules_parse_piecewise_exactly_as_whole():
+    """The files piecewise parsing exists for (Keras' 450 KB numpy_test.py and the like)."""
+    import libcst
+
+    from compilelint.parsing import parse_module
+
+    source = corpus()
+    largest = sorted((path for path in source.rglob("*.py") if b"compile(" in path.read_bytes()), key=lambda p: p.stat().st_size)[-4:]
+    for path in largest:
+        text = path.read_text(encoding="utf-8")
+        pieces = parse_module(text, piece_bytes=4096)
+        assert pieces.code == text, path
+        assert pieces.deep_equals(libcst.parse_module(text)), path

@@ -150,6 +150,22 @@ def test_factory_of_a_clean_model_exits_zero():
 
 
 @needs_tf
+def test_a_module_missing_from_this_environment_is_an_error_not_a_finding(tmp_path):
+    """The model may be fine; only this environment cannot build it (exit 2, no CL901)."""
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import keras\n"
+        "import compilelint_test_module_that_is_not_installed as extra\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "model.compile(optimizer='adam', loss='mse')\n"
+    )
+    code, diagnostics, stderr = verify(script)
+    assert (code, diagnostics) == (2, [])
+    assert "train.py:4: cannot verify: the model's code imports 'compilelint_test_module_that_is_not_installed'" in stderr
+    assert "verified 0 models" in stderr
+
+
+@needs_tf
 def test_select_and_ignore_filter_verify_findings():
     code, diagnostics, _ = verify(f"{FIXTURES / 'several_models.py'}::eager_model", "--ignore", "CL904")
     assert (code, diagnostics) == (0, [])

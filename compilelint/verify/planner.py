@@ -79,15 +79,14 @@ def plan_file(path: str, text: str, factory: str | None = None) -> FilePlan:
 
 def compile_sites(text: str) -> list[tuple[Span, str | None]]:
     """The compile calls the lint engine recognises: their spans and enclosing functions."""
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
     from compilelint.engine import span_of
     from compilelint.facts.collector import collect_facts
+    from compilelint.parsing import parse_module
+    from compilelint.positions import positions_of
 
-    module = cst.parse_module(text)
+    module = parse_module(text)
     facts = collect_facts(module, text)
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = positions_of(module, [site.call for site in facts.sites])
     found: dict[int, tuple[Span, str | None]] = {}
     for site in facts.sites:
         if id(site.call) in found:

@@ -190,10 +190,13 @@ def _run_worker(path: str, function: str | None, plan: FilePlan, sites: list[Sit
 def _record_result(path: str, plan: FilePlan, site: SitePlan, event: dict, result: FileVerification) -> None:
     site = _located(plan, site, event.get("line"))
     findings = event["findings"]
-    if not any(f["code"] == "CL901" for f in findings):
+    if not any(f["code"] in ("CL901", None) for f in findings):
         result.verified += 1  # built and stepped, whatever the step said
     for item in findings:
-        result.diagnostics.append(_diagnostic(path, site, item["code"], item["message"]))
+        if item["code"] is None:
+            result.errors.append(f"{path}:{site.span.line}: cannot verify: {item['message']}")
+        else:
+            result.diagnostics.append(_diagnostic(path, site, item["code"], item["message"]))
 
 
 def _located(plan: FilePlan, site: SitePlan, line: int | None) -> SitePlan:

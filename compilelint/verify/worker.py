@@ -247,6 +247,10 @@ def run_site(site: SitePlan, hook: CompileHook, keras: Keras, path: str, batch_s
             pass
     except SystemExit as error:
         return [finding("CL901", f"building the model called sys.exit({error.code!r}); nothing was verified")]
+    except ModuleNotFoundError as error:
+        # This environment cannot run the file; that says nothing about the model.
+        missing = error.name or last_line(error)
+        return [unverifiable(f"the model's code imports {missing!r}, which is not installed where verify runs; install it there")]
     except BaseException as error:  # noqa: BLE001 - user code may raise anything
         if isinstance(error, KeyboardInterrupt):
             raise
@@ -311,6 +315,11 @@ def classify_step_error(error: BaseException) -> dict:
 
 def finding(code: str, message: str) -> dict:
     return {"code": code, "message": message}
+
+
+def unverifiable(reason: str) -> dict:
+    """Not a finding: why this site could not be verified here (reported as an error)."""
+    return {"code": None, "message": reason}
 
 
 def _unique(messages: list[str]) -> list[str]:
