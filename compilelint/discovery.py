@@ -102,10 +102,10 @@ class _ExcludeMatcher:
     """``exclude`` + ``extend-exclude``: the same answers as ``config.matches_pattern`` for
     every pattern, cheaply enough to ask for every entry of a large tree.
 
-    A pattern without glob characters or slashes (all the defaults) matches an entry exactly
-    when it is the entry's name or one of its folders' (``config.matches_pattern``), so those
-    are a set lookup; the rest are one compiled regex over the relative path and one over
-    the name.
+    Under ``config.matches_pattern``, a pattern without glob characters or slashes (all the
+    defaults) matches a path exactly when it names the entry or a folder the entry is in, so
+    those are a set lookup; the rest are one compiled regex over the relative path and one
+    over the name.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -177,8 +177,8 @@ def _walk(
     """Files under ``top`` in sorted order, never entering an excluded or ignored folder.
 
     A scandir walk rather than os.walk: the per-entry work here is what a warm run on a
-    large tree spends most of its time on, so each folder's relative and absolute forms,
-    folder-level exclusion and applicable ignore files are worked out once per folder.
+    large tree spends most of its time on, so each folder's relative and absolute forms and
+    the ignore files that apply in it are worked out once per folder.
     """
     visited: set[tuple[int, int]] = set()
     stack = [str(top)]
