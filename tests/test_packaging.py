@@ -19,5 +19,5 @@ def test_wheel_contains_rules_and_data(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     rule_files = {path.name for path in (REPO / "rules").glob("cl*.py")}
     assert rule_files and {f"compilelint/rules/{name}" for name in rule_files} <= names
-    assert {"compilelint/data/keras2.json", "compilelint/data/keras3.json"} <= names
+    assert {"compilelint/data/keras2.json", "compilelint/data/keras3.json", "compilelint/data/rule_catalogue.json"} <= names
     assert any(name.endswith("entry_points.txt") for name in names)
