@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
+
+from compilelint import keras_data
 
 from compilelint.facts.model import NO_STRATEGY, CompileSite, Event, ModelValue, StrategyValue
 from compilelint.facts.values import UNKNOWN, truthiness
@@ -211,3 +214,42 @@ def metric_object_kind(value: Any) -> str | None:
     if leaf[:1].islower() and any(keras_data.is_known_metric(leaf, m) or keras_data.is_known_loss(leaf, m) for m in keras_data.MAJORS):
         return "function"
     return None
+
+
+NEAR_MISS = 0.85  # similarity of a typo to the real name, for receivers that may not be Keras
+
+
+def is_near_miss(name: str, suggestion: str | None) -> bool:
+    return suggestion is not None and difflib.SequenceMatcher(None, name.lower(), suggestion.lower()).ratio() >= NEAR_MISS
+
+
+def unknown_names(site, ctx, parameter: str, known, candidates):
+    """(name, node, version note, did-you-mean) for each string the targeted Keras cannot resolve.
+
+    On receivers not known to be Keras models, only near-misses of a real name are
+    reported: other libraries' compile() take their own names ("auto", ...)."""
+    argument = ctx.arg(site, parameter)
+    if argument is None:
+        return
+    plain = is_plain_keras_model(site)
+    major = ctx.keras.major
+    for name, node in string_leaves(argument.value, argument.node):
+        if not name or known(name, major) or name_may_be_registered(name, ctx):
+            continue
+        suggestion = keras_data.suggest(name, candidates(major))
+        if not plain and not is_near_miss(name, suggestion):
+            continue
+        hint = f" Did you mean '{suggestion}'?" if suggestion else ""
+        yield name, node, unknown_name_note(name, major, known), hint
+
+
+def optimizers_with_keyword(ctx, keyword: str):
+    """(optimizer call, class name, the ``keyword=`` argument) for each current Keras
+    optimizer built in the module with that keyword written in the call."""
+    for call in ctx.facts.optimizer_calls:
+        kind = keras_optimizer_kind(call.qualname)
+        if kind is None or kind[0] != "keras":
+            continue
+        arg = keyword_arg(call.node, keyword)
+        if arg is not None:
+            yield call, kind[1], arg

@@ -42,7 +42,7 @@ class JitCompileWithRunEagerly(Rule):
     ]
 
     def check(self, site, ctx):
-        jit_arg, eager_arg = ctx.arg(site, "jit_compile"), ctx.arg(site, "run_eagerly")
+        jit_arg = ctx.arg(site, "jit_compile")
         jit, eager = ctx.value(site, "jit_compile"), ctx.value(site, "run_eagerly")
         if ctx.keras.major == 2:
             if is_on(jit) and is_on(eager):

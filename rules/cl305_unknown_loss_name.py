@@ -1,43 +1,9 @@
-import difflib
-
 from compilelint import keras_data
-from compilelint.checks import (
-    is_plain_keras_model,
-    name_may_be_registered,
-    string_leaves,
-    unknown_name_note,
-)
+from compilelint.checks import unknown_names
 from compilelint.diagnostics import Effect
 from compilelint.rule import Example, Finding, Rule
 
 SEQUENTIAL = "import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\n"
-
-
-NEAR_MISS = 0.85  # similarity of a typo to the real name, for receivers that may not be Keras
-
-
-def is_near_miss(name: str, suggestion: str | None) -> bool:
-    return suggestion is not None and difflib.SequenceMatcher(None, name.lower(), suggestion.lower()).ratio() >= NEAR_MISS
-
-
-def unknown_names(site, ctx, parameter: str, known, candidates):
-    """(name, node, version note, did-you-mean) for each string the targeted Keras cannot resolve.
-
-    On receivers not known to be Keras models, only near-misses of a real name are
-    reported: other libraries' compile() take their own names ("auto", ...)."""
-    argument = ctx.arg(site, parameter)
-    if argument is None:
-        return
-    plain = is_plain_keras_model(site)
-    major = ctx.keras.major
-    for name, node in string_leaves(argument.value, argument.node):
-        if not name or known(name, major) or name_may_be_registered(name, ctx):
-            continue
-        suggestion = keras_data.suggest(name, candidates(major))
-        if not plain and not is_near_miss(name, suggestion):
-            continue
-        hint = f" Did you mean '{suggestion}'?" if suggestion else ""
-        yield name, node, unknown_name_note(name, major, known), hint
 
 
 class UnknownLossName(Rule):

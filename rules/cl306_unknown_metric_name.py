@@ -1,6 +1,5 @@
-from compilelint.rules.cl305_unknown_loss_name import unknown_names
-
 from compilelint import keras_data
+from compilelint.checks import unknown_names
 from compilelint.diagnostics import Effect
 from compilelint.rule import Example, Finding, Rule
 

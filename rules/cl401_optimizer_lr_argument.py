@@ -1,20 +1,8 @@
-from compilelint.checks import keras_optimizer_kind, keyword_arg
+from compilelint.checks import optimizers_with_keyword
 from compilelint.diagnostics import Effect
 from compilelint.rule import Example, Finding, FixSpec, Rule
 
 SEQUENTIAL = "import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\n"
-
-
-def optimizers_with_keyword(ctx, keyword: str):
-    """(optimizer call, class name, the ``keyword=`` argument) for each current Keras
-    optimizer built in the module with that keyword written in the call."""
-    for call in ctx.facts.optimizer_calls:
-        kind = keras_optimizer_kind(call.qualname)
-        if kind is None or kind[0] != "keras":
-            continue
-        arg = keyword_arg(call.node, keyword)
-        if arg is not None:
-            yield call, kind[1], arg
 
 
 class OptimizerLrArgument(Rule):

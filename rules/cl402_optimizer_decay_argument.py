@@ -1,5 +1,4 @@
-from compilelint.rules.cl401_optimizer_lr_argument import optimizers_with_keyword
-
+from compilelint.checks import optimizers_with_keyword
 from compilelint.diagnostics import Effect
 from compilelint.rule import Example, Finding, Rule
 

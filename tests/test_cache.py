@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from compilelint.cache import CACHE_DIR_NAME, ResultCache, clean
+from compilelint.cache import CACHE_DIR_NAME, ResultCache
 from compilelint.config import default_settings
 from compilelint.runner import lint_files
 from compilelint.sources import Source

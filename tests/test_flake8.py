@@ -1,6 +1,5 @@
 """The flake8 plugin, run by the real flake8 through its entry point."""
 
-import shutil
 import os
 import subprocess
 import sys
