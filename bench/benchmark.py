@@ -182,7 +182,7 @@ from compilelint.diagnostics import FileResult
 from compilelint.facts.collector import collect_facts
 from compilelint.parsing import parse_module
 from compilelint.report.noqa import NoqaMap
-from compilelint.sources import read_source
+from compilelint.loading import read_source
 settings = default_settings()
 rows = []
 for path in open(sys.argv[1], encoding="utf-8").read().splitlines():

@@ -6,25 +6,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from compilelint import __version__
 from compilelint.config import ConfigError, load_settings
 
-EXIT_OK, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"compilelint: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
-def _split(values: tuple[str, ...]) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+from compilelint.cli_support import EXIT_DIAGNOSTICS, EXIT_ERROR, EXIT_OK, fail, split_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,23 +42,24 @@ def check(paths, select, ignore, extend_select, keras_version, output_format, ex
     from compilelint.discovery import discover
     from compilelint.report.formatters import FORMATTERS
     from compilelint.runner import lint_files, lint_guarded
-    from compilelint.sources import SourceError, source_from_bytes
+    from compilelint.loading import source_from_bytes
+    from compilelint.sources import SourceError
 
     start = Path(stdin_filename).parent if stdin_filename and "-" in paths else Path.cwd()
     try:
         settings = load_settings(
             config_path,
             start,
-            select=_split(select),
-            ignore=_split(ignore),
-            extend_select=_split(extend_select),
+            select=split_option(select),
+            ignore=split_option(ignore),
+            extend_select=split_option(extend_select),
             keras_version=keras_version,
             output_format=output_format,
             force_exclude=force_exclude,
             cache_dir=os.path.abspath(cache_dir) if cache_dir else None,
         )
     except ConfigError as error:
-        _fail(str(error))
+        fail(str(error))
 
     results = []
     errors: list[str] = []
@@ -143,12 +132,12 @@ def clean(config_path, cache_dir):
     try:
         settings = load_settings(config_path, Path.cwd(), cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
     except ConfigError as error:
-        _fail(str(error))
+        fail(str(error))
     directory = cache_dir_for(settings)
     try:
         removed = remove_cache(directory)
     except (ValueError, OSError) as error:
-        _fail(str(error))
+        fail(str(error))
     click.echo(f"removed {directory}" if removed else f"no cache at {directory}", err=True)
 
 
@@ -162,13 +151,13 @@ def rule(code, show_all, output_format):
     from compilelint.registry import find_rule, rules_by_code
 
     if show_all == bool(code):
-        _fail("give one rule code or name, or --all")
+        fail("give one rule code or name, or --all")
     if show_all:
         chosen = list(rules_by_code().values())
     else:
         found = find_rule(code)
         if found is None:
-            _fail(f"unknown rule code or name: {code!r}")
+            fail(f"unknown rule code or name: {code!r}")
         chosen = [found]
     if output_format == "json":
         data = [rule_as_dict(r) for r in chosen]
@@ -189,7 +178,7 @@ def server():
     try:
         from compilelint.lsp import serve
     except ImportError as error:
-        _fail(f"the language server needs pygls >= 2 ({error}); install it with: pip install 'compilelint[lsp]'")
+        fail(f"the language server needs pygls >= 2 ({error}); install it with: pip install 'compilelint[lsp]'")
     serve()
 
 

@@ -52,6 +52,11 @@ _KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
 }
 
 
+# The names of report/formatters.py's FORMATTERS (a test keeps the two equal): settings sit
+# below the formatters and must not import them.
+OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif", "junit", "gitlab")
+
+
 class ConfigError(Exception):
     """A problem with settings; the message is one line, and the run exits 2."""
 
@@ -248,11 +253,9 @@ def build_settings(
         version = parse_setting(str(keras_version if keras_version is not None else options.keras_version))
     except ValueError as error:
         raise ConfigError(f"{where}{error}") from None
-    from compilelint.report.formatters import FORMATTERS
-
     chosen_format = output_format or options.output_format
-    if chosen_format not in FORMATTERS:
-        raise ConfigError(f"{where}output-format must be one of {', '.join(FORMATTERS)}, not {chosen_format!r}")
+    if chosen_format not in OUTPUT_FORMATS:
+        raise ConfigError(f"{where}output-format must be one of {', '.join(OUTPUT_FORMATS)}, not {chosen_format!r}")
     chosen_cache = cache_dir or options.cache_dir
     if chosen_cache and not os.path.isabs(chosen_cache):
         chosen_cache = str(root / chosen_cache)

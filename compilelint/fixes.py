@@ -213,7 +213,6 @@ def fix_file(path: str, settings: "Settings", write: bool) -> FixOutcome:
 
 
 def _fix_notebook(text: str, path: str, settings: "Settings") -> FixOutcome:
-    from compilelint.notebooks import fix_notebook_text
     from compilelint.sources import SourceError
 
     try:
@@ -221,6 +220,88 @@ def _fix_notebook(text: str, path: str, settings: "Settings") -> FixOutcome:
     except SourceError as error:
         raise FixError(str(error)) from None
     return FixOutcome(path, text, fixed, applied, result)
+
+
+# -- notebooks --------------------------------------------------------------------------------
+
+
+def fix_notebook_text(text: str, path: str, settings: "Settings") -> tuple[str, int, object]:
+    """Apply the safe fixes to a notebook's JSON text, round after round, editing only the
+    ``source`` of the cells a fix touches; returns (new JSON text, fixes applied, last lint).
+
+    Fixes edit each cell's own text, magics and all: blanking never moves a line or a
+    column, so cell-relative edits land where they were computed. A fix that touches a line
+    the blanking changed is skipped. Raises SourceError when the notebook cannot be read or
+    written back without changing the rest of its layout.
+    """
+    from compilelint.engine import lint_source
+    from compilelint.notebooks import blank_ipython, cell_lines, cell_parses, notebook_source, read_notebook_json
+
+    notebook = read_notebook_json(text.encode("utf-8"), path)
+    dump = _layout_of(notebook, text, path)
+    cells = notebook["cells"]
+    result = lint_source(notebook_source(notebook, path), settings)
+    applied = 0
+    for _ in range(MAX_ROUNDS):
+        by_cell: dict[int, list] = {}
+        for diagnostic in result.diagnostics:
+            if diagnostic.fix is not None and diagnostic.cell is not None:
+                by_cell.setdefault(diagnostic.cell, []).append(diagnostic.fix)
+        changed = 0
+        for index, fixes in by_cell.items():
+            cell = cells[index - 1]
+            original = _cell_text(cell)
+            blanked = blank_ipython(original)
+            raw_lines = cell_lines(original)
+            untouched = [f for f in fixes if _only_code_lines(f, raw_lines, blanked)]
+            new_text, count = apply_fixes(original, untouched)
+            if count and new_text != original and cell_parses(new_text):
+                cell["source"] = _like(cell["source"], new_text)
+                changed += count
+        if not changed:
+            break
+        applied += changed
+        result = lint_source(notebook_source(notebook, path), settings)
+    return (dump(notebook) if applied else text), applied, result
+
+
+def _cell_text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _like(old_source, text: str):
+    """The new cell text stored the way the old one was: a list of lines or one string."""
+    return text.splitlines(keepends=True) if isinstance(old_source, list) else text
+
+
+def _only_code_lines(fix, raw_lines: list[str], blanked: list[str]) -> bool:
+    for edit in fix.edits:
+        for line in range(edit.span.line, edit.span.end_line + 1):
+            if line > len(blanked) or line > len(raw_lines) or raw_lines[line - 1] != blanked[line - 1]:
+                return False
+    return True
+
+
+def _layout_of(notebook: dict, text: str, path: str):
+    """A function that writes a notebook in the same JSON layout as ``text``, found by
+    checking that it reproduces ``text`` exactly; SourceError when none does, so that a
+    fix never reformats the rest of the file."""
+    import json
+
+    from compilelint.sources import SourceError
+
+    body = text[1:] if text.startswith("\ufeff") else text
+    second = body.split("\n", 2)[1] if body.count("\n") >= 1 else ""
+    indent = len(second) - len(second.lstrip(" ")) if second.strip() else None
+    ending = body[len(body.rstrip("\r\n")) :]
+    for ensure_ascii in (False, True):
+        def dump(value, ensure_ascii=ensure_ascii):
+            return json.dumps(value, indent=indent, ensure_ascii=ensure_ascii) + ending
+
+        if dump(notebook) == body:
+            return dump
+    raise SourceError(f"{path}: the notebook's JSON layout is not one compilelint can write back unchanged; fix it by hand")
 
 
 @dataclass

@@ -36,7 +36,7 @@ class CellSyntaxError:
 
 def load_notebook(data: bytes, path: str) -> Source:
     """The notebook's code as one Source; raises SourceError (one line) for a bad file."""
-    return notebook_source(_read_json(data, path), path)
+    return notebook_source(read_notebook_json(data, path), path)
 
 
 def notebook_source(notebook: dict, path: str) -> Source:
@@ -87,7 +87,7 @@ def _compile_cell(body: str) -> None:
     compile(body, "<notebook cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
 
 
-def _read_json(data: bytes, path: str) -> dict:
+def read_notebook_json(data: bytes, path: str) -> dict:
     try:
         notebook = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
@@ -128,7 +128,7 @@ def _code_cells(notebook: dict, path: str) -> list[tuple[int, str]]:
 
 def blank_ipython(text: str) -> list[str]:
     """The cell's lines with IPython-only syntax blanked; as many lines as the cell has."""
-    lines = _cell_lines(text)
+    lines = cell_lines(text)
     if lines and lines[-1] == "" and len(lines) > 1:
         lines.pop()  # the newline that ends the last line starts no new line
     if lines == [""]:
@@ -153,7 +153,7 @@ def blank_ipython(text: str) -> list[str]:
     return blanked
 
 
-def _cell_lines(text: str) -> list[str]:
+def cell_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
@@ -220,88 +220,10 @@ def _find_closing(line: str, start: int, quote: str) -> int:
         i += 1
     return -1
 
-
-# -- fixing ---------------------------------------------------------------------------------
-
-
-def fix_notebook_text(text: str, path: str, settings) -> tuple[str, int, object]:
-    """Apply the safe fixes to a notebook's JSON text, round after round, editing only the
-    ``source`` of the cells a fix touches; returns (new JSON text, fixes applied, last lint).
-
-    Fixes edit each cell's own text, magics and all: blanking never moves a line or a
-    column, so cell-relative edits land where they were computed. A fix that touches a line
-    the blanking changed is skipped. Raises SourceError when the notebook cannot be read or
-    written back without changing the rest of its layout.
-    """
-    from compilelint.engine import lint_source
-    from compilelint.fixes import MAX_ROUNDS, apply_fixes
-
-    notebook = _read_json(text.encode("utf-8"), path)
-    dump = _layout_of(notebook, text, path)
-    cells = notebook["cells"]
-    result = lint_source(notebook_source(notebook, path), settings)
-    applied = 0
-    for _ in range(MAX_ROUNDS):
-        by_cell: dict[int, list] = {}
-        for diagnostic in result.diagnostics:
-            if diagnostic.fix is not None and diagnostic.cell is not None:
-                by_cell.setdefault(diagnostic.cell, []).append(diagnostic.fix)
-        changed = 0
-        for index, fixes in by_cell.items():
-            cell = cells[index - 1]
-            original = _cell_text(cell)
-            blanked = blank_ipython(original)
-            raw_lines = _cell_lines(original)
-            untouched = [f for f in fixes if _only_code_lines(f, raw_lines, blanked)]
-            new_text, count = apply_fixes(original, untouched)
-            if count and new_text != original and _cell_parses(new_text):
-                cell["source"] = _like(cell["source"], new_text)
-                changed += count
-        if not changed:
-            break
-        applied += changed
-        result = lint_source(notebook_source(notebook, path), settings)
-    return (dump(notebook) if applied else text), applied, result
-
-
-def _cell_text(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
-def _like(old_source, text: str):
-    """The new cell text stored the way the old one was: a list of lines or one string."""
-    return text.splitlines(keepends=True) if isinstance(old_source, list) else text
-
-
-def _only_code_lines(fix, raw_lines: list[str], blanked: list[str]) -> bool:
-    for edit in fix.edits:
-        for line in range(edit.span.line, edit.span.end_line + 1):
-            if line > len(blanked) or line > len(raw_lines) or raw_lines[line - 1] != blanked[line - 1]:
-                return False
-    return True
-
-
-def _cell_parses(text: str) -> bool:
+def cell_parses(text: str) -> bool:
+    """Whether the cell, IPython syntax blanked, is Python that Jupyter can run."""
     try:
         _compile_cell("\n".join(blank_ipython(text)) + "\n")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
-
-
-def _layout_of(notebook: dict, text: str, path: str):
-    """A function that writes a notebook in the same JSON layout as ``text``, found by
-    checking that it reproduces ``text`` exactly; SourceError when none does, so that a
-    fix never reformats the rest of the file."""
-    body = text[1:] if text.startswith("\ufeff") else text
-    second = body.split("\n", 2)[1] if body.count("\n") >= 1 else ""
-    indent = len(second) - len(second.lstrip(" ")) if second.strip() else None
-    ending = body[len(body.rstrip("\r\n")) :]
-    for ensure_ascii in (False, True):
-        def dump(value, ensure_ascii=ensure_ascii):
-            return json.dumps(value, indent=indent, ensure_ascii=ensure_ascii) + ending
-
-        if dump(notebook) == body:
-            return dump
-    raise SourceError(f"{path}: the notebook's JSON layout is not one compilelint can write back unchanged; fix it by hand")

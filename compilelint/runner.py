@@ -13,7 +13,8 @@ import os
 from compilelint.config import Settings
 from compilelint.diagnostics import FileResult
 from compilelint.prefilter import may_need_parsing, needs_parsing
-from compilelint.sources import Source, SourceError, read_bytes, read_source, source_from_bytes
+from compilelint.loading import read_source, source_from_bytes
+from compilelint.sources import Source, SourceError, read_bytes
 
 # Below this many bytes of candidate text a pool costs more than it saves: each worker
 # imports LibCST (~0.3 s of CPU) before it parses anything, and LibCST parses roughly

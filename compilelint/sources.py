@@ -68,11 +68,6 @@ def declared_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def read_source(path: str) -> Source:
-    """The Python text of a file on disk; raises SourceError with a one-line reason."""
-    return source_from_bytes(read_bytes(path), path)
-
-
 def read_bytes(path: str) -> bytes:
     """A regular file's bytes; raises SourceError with a one-line reason."""
     try:
@@ -95,12 +90,3 @@ def read_bytes(path: str) -> bytes:
     except OSError as error:
         raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
-
-
-def source_from_bytes(data: bytes, path: str) -> Source:
-    """A file's (or stdin's) bytes as a Source; ``path`` decides whether it is a notebook."""
-    if path.endswith(".ipynb"):
-        from compilelint.notebooks import load_notebook
-
-        return load_notebook(data, path)
-    return Source(text=decode_python(data, path), path=path)

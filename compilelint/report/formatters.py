@@ -88,7 +88,8 @@ def full(diagnostics: list[Diagnostic], sources: dict | None = None, **_: object
 
 
 def _source_line(d: Diagnostic, loaded: dict) -> str | None:
-    from compilelint.sources import SourceError, read_source, split_lines
+    from compilelint.loading import read_source
+    from compilelint.sources import SourceError, split_lines
 
     if d.path not in loaded:
         try:

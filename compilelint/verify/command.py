@@ -27,22 +27,22 @@ def verify(targets, timeout, device, batch_size, select, ignore, output_format, 
     """Build each model compiled in PATH (or by PATH::FUNCTION), compile it with
     jit_compile=True and train one step on a synthetic batch. This runs your code (never
     fit, data loading or __main__ blocks), each file in its own process."""
-    from compilelint.cli import EXIT_DIAGNOSTICS, EXIT_ERROR, EXIT_OK, _fail, _split
+    from compilelint.cli_support import EXIT_DIAGNOSTICS, EXIT_ERROR, EXIT_OK, fail, split_option
     from compilelint.config import ConfigError, load_settings
     from compilelint.report.formatters import FORMATTERS
     from compilelint.report.noqa import NoqaMap
     from compilelint.verify.runner import VerifyOptions, split_target, verify_target
 
     try:
-        settings = load_settings(config_path, Path.cwd(), select=_split(select), ignore=_split(ignore), output_format=output_format)
+        settings = load_settings(config_path, Path.cwd(), select=split_option(select), ignore=split_option(ignore), output_format=output_format)
     except ConfigError as error:
-        _fail(str(error))
+        fail(str(error))
     if settings.output_format not in FORMATTERS:
-        _fail(f"unknown output format {settings.output_format!r}; choose from {', '.join(sorted(FORMATTERS))}")
+        fail(f"unknown output format {settings.output_format!r}; choose from {', '.join(sorted(FORMATTERS))}")
     for target in targets:
         path, _ = split_target(target)
         if not Path(path).is_file():
-            _fail(f"{path}: no such file")
+            fail(f"{path}: no such file")
 
     options = VerifyOptions(timeout=timeout, device=device, batch_size=batch_size)
     diagnostics, errors = [], []
@@ -62,7 +62,7 @@ def verify(targets, timeout, device, batch_size, select, ignore, output_format, 
                 diagnostics.append(diagnostic)
 
     if device == "gpu" and device_name is not None and not device_name.startswith("GPU"):
-        _fail(f"--device gpu: the backend sees no GPU ({backend})")
+        fail(f"--device gpu: the backend sees no GPU ({backend})")
     diagnostics.sort(key=lambda d: d.sort_key())
     output = FORMATTERS[settings.output_format](diagnostics, checked_paths=[split_target(t)[0] for t in targets], sources={})
     if output:
