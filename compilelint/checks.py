@@ -253,3 +253,53 @@ def optimizers_with_keyword(ctx, keyword: str):
         arg = keyword_arg(call.node, keyword)
         if arg is not None:
             yield call, kind[1], arg
+
+
+# -- crossentropy on outputs that are no probabilities (CL502 / CL503) ----------------------
+
+def non_probability_effect(loss_kind: str, output_range: str, function: str) -> str:
+    """What Keras 2 and 3 do (a verb phrase, plural) when a crossentropy that expects
+    probabilities gets the outputs of ``function``; each case was measured on small models,
+    with the same outcome in both."""
+    from compilelint.facts.heads import BINARY, CATEGORICAL, POSITIVE, ZERO_FLOOR
+
+    if loss_kind == CATEGORICAL:
+        if output_range == ZERO_FLOOR:
+            return f"divide the outputs by their sum, and {function} outputs are all 0 for some inputs, so the loss is NaN from the first epoch"
+        if output_range == POSITIVE:
+            return (
+                "divide the outputs by their sum, so training runs as if they were probabilities, but predict() "
+                f"returns {function} values that do not sum to 1"
+            )
+        return (
+            f"divide the outputs by their sum, which for {function} outputs can be zero or negative, so the "
+            "normalised values are no probabilities and training is erratic (the loss often rises)"
+        )
+    if loss_kind == BINARY:
+        return (
+            f"clip the outputs to [1e-7, 1 - 1e-7], so {function} outputs outside (0, 1) get no gradient "
+            "(examples whose output lands there stop learning), and predict() returns values that are no probabilities"
+        )
+    if output_range == POSITIVE:
+        return (
+            f"clip the outputs to [1e-7, 1 - 1e-7] before the log, so {function} outputs above 1 get no gradient, "
+            "and predict() returns values that are no probabilities"
+        )
+    return (
+        f"clip the outputs to [1e-7, 1 - 1e-7] before the log, so every {function} output at or below 0 gets no "
+        "gradient and training stalls near chance level"
+    )
+
+
+def trained_only_inside_other_models(site: CompileSite, ctx: Context) -> bool:
+    """The compiled model is never trained itself but is a part of another model (a GAN's
+    generator compiled with a placeholder loss): its own loss never trains anything."""
+    model = site.model
+    if not isinstance(model, ModelValue) or any(event.kind == "fit" for event in model.events):
+        return False
+    if any(event.kind == "call" for event in model.events):
+        return True
+    return any(
+        isinstance(other.model, ModelValue) and other.model is not model and any(layer is model for layer in other.model.layers)
+        for other in ctx.facts.sites
+    )

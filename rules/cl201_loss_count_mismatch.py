@@ -5,7 +5,6 @@ from compilelint.example_models import TWO_OUTPUTS
 from compilelint.rule import Example, Finding, Rule
 
 
-
 class LossCountMismatch(Rule):
     """The loss list has a different length than the model has outputs.
 
@@ -17,9 +16,16 @@ class LossCountMismatch(Rule):
     Keras matches losses to outputs by position and checks nothing in `compile()`.
     Keras 2 zips them, so an extra loss is silently dropped and an output without a loss is
     silently never trained (only a "Gradients do not exist" log warning hints at it).
-    Keras 3 also leaves a missing output untrained, but an extra loss on a multi-output
-    model fails at the first `fit()` with `KeyError: "The path: (2,) in the loss argument,
-    can't be found ..."`; on a single-output model every loss after the first is ignored.
+    Keras 3 matches a loss list against a model whose outputs are a list (a tuple against a
+    tuple) the same way for a missing loss, but an extra loss on a multi-output model fails
+    at the first `fit()` with `KeyError: "The path: (2,) in the loss argument, can't be
+    found ..."`. A loss container of the other kind (a tuple for list outputs) raises
+    nothing: Keras 3 applies each loss in it to all the outputs stacked together, so it
+    silently trains on a wrong combined loss, or fails at the first `fit()` with a shape
+    `ValueError` when the outputs' shapes differ. On dict outputs any loss list or tuple of
+    the wrong length fails the first `fit()` with `TypeError: Expected any non-tensor type,
+    but got a tensor instead`. On a single-output model every loss after the first is
+    ignored.
 
     ## Fix
     Give exactly one loss per output, in the order of the model's outputs (or use a dict
@@ -37,6 +43,7 @@ class LossCountMismatch(Rule):
         Example(TWO_OUTPUTS + "model.compile(optimizer='adam', loss=['mse', 'mae', 'mse'])\n"),
         Example(TWO_OUTPUTS + "model.compile(optimizer='adam', loss=['mse'])\n"),
         Example("import keras\nmodel = keras.Sequential([keras.layers.Dense(3, activation='softmax')])\nmodel.compile(optimizer='adam', loss=['categorical_crossentropy', 'mse'])\n"),
+        Example(TWO_OUTPUTS + "model.compile(optimizer='adam', loss=('mse', 'mae', 'huber'))\n"),
     ]
 
     def check(self, site, ctx):
@@ -47,7 +54,20 @@ class LossCountMismatch(Rule):
         given = len(loss.items)
         head = f"{plural(given, 'loss')} for {plural(count, 'output')}: "
         fix = "Give exactly one loss per output."
-        if given < count:
+        if ctx.keras.major == 3 and site.outputs.container == "dict":
+            message = (
+                f"{head}Keras 3 fails at the first fit() with \"TypeError: Expected any non-tensor type, but got a "
+                f"tensor instead\" (a loss list must match dict outputs one to one). {fix}"
+            )
+            effect = Effect.ERROR_AT_FIT
+        elif ctx.keras.major == 3 and count > 1 and not same_container(loss, site.outputs):
+            message = (
+                f"{head}Keras 3 applies each loss in this {loss.kind} to all the outputs stacked together: it "
+                "silently trains on that wrong combined loss, or fails at the first fit() with a shape ValueError "
+                f"when the outputs' shapes differ. {fix}"
+            )
+            effect = Effect.SILENT
+        elif given < count:
             message = (
                 f"{head}{ctx.keras.label} trains the last {plural(count - given, 'output')} without any loss, "
                 f"silently (only a 'Gradients do not exist' warning). {fix}"
@@ -63,3 +83,9 @@ class LossCountMismatch(Rule):
             )
             effect = Effect.ERROR_AT_FIT
         yield Finding(ctx.arg(site, "loss").report_node, message, effect)
+
+
+def same_container(loss: SeqValue, outputs) -> bool:
+    """Keras 3 matches a loss list to list outputs (a tuple to tuple outputs) by position;
+    a loss container of any other kind is applied whole to every output."""
+    return outputs.container in (None, loss.kind)

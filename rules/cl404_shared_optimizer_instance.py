@@ -10,6 +10,14 @@ TWO_MODELS = (
     "    return keras.Sequential([keras.layers.Dense(1)])\n"
     "model_a, model_b = build(), build()\n"
 )
+GAN = (
+    "import keras\n"
+    "generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)])\n"
+    "discriminator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation='sigmoid')])\n"
+    "opt = keras.optimizers.Adam(2e-4)\n"
+    "discriminator.compile(optimizer=opt, loss='binary_crossentropy')\n"
+)
+GAN_STEPS = "discriminator.train_on_batch(x, y)\ncombined.train_on_batch(z, y)\n"
 
 
 def shareable(call: CallValue, major: int) -> bool:
@@ -25,6 +33,16 @@ def is_distinct_model(model) -> bool:
 
 def trained(model: ModelValue) -> bool:
     return any(event.kind == "fit" for event in model.events)
+
+
+def frozen_before_training(model: ModelValue, compiled_at: int) -> bool:
+    """``model.trainable = False`` after this compile and before the model's first fit, and
+    never set back: Keras 3 then trains none of its variables (the classic GAN freeze)."""
+    settings = [event for event in model.events_after(compiled_at, "set") if event.attr == "trainable"]
+    if not settings or any(event.value is not False for event in settings):
+        return False
+    fits = [event.order for event in model.events_after(compiled_at, "fit")]
+    return not fits or settings[0].order < min(fits)
 
 
 UNKNOWN_VARIABLE_ERROR = {
@@ -49,6 +67,15 @@ class SharedOptimizerInstance(Rule):
     recognize variable ...'`, Keras 3 with `ValueError: Unknown variable: ... This
     optimizer can only be called for the variables it was originally built with.`
 
+    Keras 3 reads `trainable` at every training step, so the classic GAN recipe
+    (`discriminator.trainable = False` after the discriminator's compile, before building
+    and compiling the combined model) raises nothing there even with one shared optimizer:
+    the frozen discriminator has no trainable variables, its own `train_on_batch` trains
+    nothing ("The model does not have any trainable weights"), and the optimizer only ever
+    meets the generator's variables. The discriminator silently stops training with two
+    optimizers just the same, so under Keras 3 this rule does not report that pattern;
+    Keras 2 still fails at the combined model's first training step.
+
     ## Fix
     Create a new optimizer for each model (e.g. build it inside the function that builds
     and compiles the model).
@@ -65,10 +92,16 @@ class SharedOptimizerInstance(Rule):
         Example(TWO_MODELS + "opt = keras.optimizers.Adam()\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_b.compile(optimizer=opt, loss='mse')\nmodel_a.train_on_batch(x, y)\n"),
         Example(TWO_MODELS + "import sys\nopt = keras.optimizers.Adam()\nif sys.argv[1] == 'a':\n    model_a.compile(optimizer=opt, loss='mse')\nelse:\n    model_b.compile(optimizer=opt, loss='mse')\n"),
         Example("import keras\nopt = keras.optimizers.Adam()\ndef train_a():\n    m = keras.Sequential([keras.layers.Dense(1)])\n    m.compile(optimizer=opt, loss='mse')\ndef train_b():\n    m = keras.Sequential([keras.layers.Dense(2)])\n    m.compile(optimizer=opt, loss='mse')\n"),
+        Example(GAN + "discriminator.trainable = False\ncombined = keras.Sequential([generator, discriminator])\ncombined.compile(optimizer=opt, loss='binary_crossentropy')\n" + GAN_STEPS, keras="3"),
         Example("import tensorflow as tf\nopt = tf.keras.optimizers.legacy.Adam()\nm1 = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm2 = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nm1.compile(optimizer=opt, loss='mse')\nm2.compile(optimizer=opt, loss='mse')\n", keras="2"),
     ]
     invalid = [
         Example(TWO_MODELS + "opt = keras.optimizers.Adam(1e-3)\nmodel_a.compile(optimizer=opt, loss='mse')\nmodel_b.compile(optimizer=opt, loss='mse')\nmodel_a.fit(x, y)\nmodel_b.fit(x, y)\n"),
+        # The classic GAN freeze: Keras 2 fails at the combined model's first step.
+        Example(GAN + "discriminator.trainable = False\ncombined = keras.Sequential([generator, discriminator])\ncombined.compile(optimizer=opt, loss='binary_crossentropy')\n" + GAN_STEPS, keras="2"),
+        # Unfrozen again to train it: the optimizer meets both models' variables.
+        Example(GAN + "combined = keras.Sequential([generator, discriminator])\ncombined.compile(optimizer=opt, loss='binary_crossentropy')\n"
+                "discriminator.trainable = True\ndiscriminator.train_on_batch(x, y)\ndiscriminator.trainable = False\ncombined.train_on_batch(z, y)\n", keras="3"),
         Example(
             "import keras\nopt = keras.optimizers.SGD()\ndef build_and_compile(optimizer):\n"
             "    model = keras.Sequential([keras.layers.Dense(1)])\n    model.compile(optimizer=optimizer, loss='mse')\n    return model\n"
@@ -93,6 +126,10 @@ class SharedOptimizerInstance(Rule):
                 continue
             # The optimizer only breaks once it has met both models' variables in training.
             if not (trained(first.model) and trained(site.model)):
+                continue
+            if ctx.keras.major == 3 and (
+                frozen_before_training(first.model, first.order) or frozen_before_training(site.model, site.order)
+            ):
                 continue
             yield Finding(
                 argument.report_node,

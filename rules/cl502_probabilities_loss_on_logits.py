@@ -1,5 +1,6 @@
+from compilelint.checks import non_probability_effect, trained_only_inside_other_models
 from compilelint.diagnostics import Effect
-from compilelint.facts.heads import BINARY, LINEAR, describe_output, output_losses
+from compilelint.facts.heads import BINARY, LINEAR, SIGNED, describe_output, output_losses
 from compilelint.rule import Example, Finding, Rule
 
 SEQUENTIAL = "import keras\nmodel = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(16, activation='relu'), {head}])\n"
@@ -11,13 +12,20 @@ class ProbabilitiesLossOnLogits(Rule):
     ## What it does
     Finds categorical, sparse categorical or binary crossentropy with `from_logits=False`
     (the default, and what the string names mean) for a model output whose last layer is
-    linear: a `Dense` or convolution without `activation`, or `activation='linear'`.
+    linear: a `Dense` or convolution without `activation`, or `activation='linear'`. A
+    linear `Activation` after a softmax (the mixed-precision float32 cast) keeps the
+    softmax output and is not reported, nor is a model only ever trained as a part of
+    another one (a GAN generator compiled with a placeholder loss).
 
     ## Why is this bad?
-    The loss takes the raw outputs for probabilities. Keras 2 and Keras 3 clip them to
-    `[1e-7, 1 - 1e-7]` (categorical crossentropy first divides them by their sum), so every
-    output outside that range gets no gradient, negative values turn the normalised
-    "probabilities" meaningless, and the loss wanders instead of going down. Nothing warns.
+    The loss takes the raw outputs for probabilities, and nothing warns. Measured on small
+    models, the same in Keras 2 and Keras 3: categorical crossentropy divides the outputs
+    by their sum, which for signed outputs can be zero or negative, so training is erratic
+    and the loss often rises; sparse categorical crossentropy clips them to
+    `[1e-7, 1 - 1e-7]` before its log, so every output at or below 0 gets no gradient and
+    training stalls near chance level; binary crossentropy clips them the same way, so the
+    outputs outside (0, 1) get no gradient and `predict()` returns values that are no
+    probabilities.
 
     ## Fix
     Keep the linear output and tell the loss it receives logits
@@ -52,21 +60,17 @@ class ProbabilitiesLossOnLogits(Rule):
     ]
 
     def check(self, site, ctx):
+        if trained_only_inside_other_models(site, ctx):
+            return
         reported = set()
         for pair in output_losses(site, ctx.arg(site, "loss"), ctx.keras.major):
             if pair.head.activation != LINEAR or pair.loss.from_logits is not False or id(pair.node) in reported:
                 continue
             reported.add(id(pair.node))
             activation = "sigmoid" if pair.loss.kind == BINARY else "softmax"
-            clipping = (
-                "divides the raw outputs by their sum and clips them to [1e-7, 1 - 1e-7]"
-                if pair.loss.kind == "categorical"
-                else "clips the raw outputs to [1e-7, 1 - 1e-7]"
-            )
             message = (
                 f"{pair.loss.label} expects probabilities, but {describe_output(pair)} is linear (no activation): "
-                f"{ctx.keras.label} silently {clipping}, so outputs outside that range get no gradient and the "
-                f"loss does not go down. Pass from_logits=True to the loss, or add activation='{activation}' "
-                "to the output layer."
+                f"Keras 2 and 3 silently {non_probability_effect(pair.loss.kind, SIGNED, 'linear')}. "
+                f"Pass from_logits=True to the loss, or add activation='{activation}' to the output layer."
             )
             yield Finding(pair.node, message, Effect.SILENT)

@@ -6,12 +6,16 @@ import pytest
 from compilelint.facts.collector import collect_facts
 from compilelint.facts.heads import (
     BINARY,
+    CACHED,
     CATEGORICAL,
     LINEAR,
+    OP,
     OTHER,
+    OTHER_LOSS,
     SIGMOID,
     SOFTMAX,
     SPARSE_CATEGORICAL,
+    loss_fact,
     output_head,
     output_losses,
 )
@@ -26,10 +30,14 @@ def pairs_of(code, keras=KERAS_3):
     return [(p.output.name, p.head.activation, p.head.units, p.loss.kind, p.loss.from_logits) for p in output_losses(site, loss, keras.major)]
 
 
-def head_of(layers):
+def full_head_of(layers):
     code = f"import keras\nimport tensorflow as tf\nmodel = keras.Sequential([keras.Input(shape=(8,)), {layers}])\nmodel.compile(loss='mse')\n"
     facts = collect_facts(cst.parse_module(code), code)
-    head = output_head(facts.sites[0].outputs.items[0].tensor)
+    return output_head(facts.sites[0].outputs.items[0].tensor)
+
+
+def head_of(layers):
+    head = full_head_of(layers)
     return head.activation, head.units
 
 
@@ -64,6 +72,70 @@ def test_output_head(layers, expected):
     assert head_of(layers) == expected
 
 
+@pytest.mark.parametrize(
+    "layers, expected",
+    [
+        # The mixed-precision cast after a softmax keeps the probabilities; whether the loss
+        # still sees the softmax op depends on the dtype policy.
+        ("keras.layers.Dense(10, activation='softmax'), keras.layers.Activation('linear', dtype='float32')", (SOFTMAX, 10, "softmax", UNKNOWN)),
+        ("keras.layers.Dense(10, activation='softmax'), keras.layers.Activation('linear')", (SOFTMAX, 10, "softmax", CACHED)),
+        ("keras.layers.Dense(10), keras.layers.Softmax(), keras.layers.Activation(None)", (SOFTMAX, 10, "softmax", CACHED)),
+        ("keras.layers.Dense(10, activation='softmax'), keras.layers.Softmax()", (SOFTMAX, 10, "softmax", CACHED)),
+        ("keras.layers.Dense(3, activation='relu'), keras.layers.Softmax()", (SOFTMAX, 3, "softmax", CACHED)),
+        ("keras.layers.Dense(10, activation=tf.nn.softmax)", (SOFTMAX, 10, "softmax", OP)),
+        ("keras.layers.Dense(10, activation=tf.nn.sigmoid), keras.layers.Activation('linear')", (SIGMOID, 10, "sigmoid", OP)),
+        ("keras.layers.Dense(10), keras.layers.Activation(keras.activations.sigmoid)", (SIGMOID, 10, "sigmoid", CACHED)),
+        # ReLU-like layers leave probabilities as they are, but hide the squash from the loss.
+        ("keras.layers.Dense(10, activation='softmax'), keras.layers.ReLU()", (SOFTMAX, 10, "softmax", None)),
+        ("keras.layers.Dense(10, activation='sigmoid'), keras.layers.Activation('relu')", (SIGMOID, 10, "sigmoid", None)),
+        ("keras.layers.Dense(10, activation='softmax'), keras.layers.PReLU()", (SOFTMAX, 10, "softmax", None)),
+        # The activation's own name, wherever it is written.
+        ("keras.layers.Dense(10), keras.layers.ReLU()", (OTHER, 10, "relu", None)),
+        ("keras.layers.Dense(10), keras.layers.LeakyReLU()", (OTHER, 10, "leaky_relu", None)),
+        ("keras.layers.Dense(10, activation=tf.nn.relu)", (OTHER, 10, "relu", None)),
+        ("keras.layers.Dense(10, activation=keras.activations.tanh)", (OTHER, 10, "tanh", None)),
+        ("keras.layers.Dense(10, activation='exponential')", (OTHER, 10, "exponential", None)),
+        # Not known: a ReLU with arguments, an activation over something not a probability.
+        ("keras.layers.Dense(10), keras.layers.ReLU(max_value=1.0)", (OTHER, 10, UNKNOWN, None)),
+        ("keras.layers.Dense(10, activation='softmax'), keras.layers.Activation('tanh')", (UNKNOWN, 10, UNKNOWN, None)),
+        ("keras.layers.Dense(10, activation='tanh'), keras.layers.ReLU()", (UNKNOWN, 10, UNKNOWN, None)),
+        ("keras.layers.LSTM(4), keras.layers.Activation('linear')", (UNKNOWN, UNKNOWN, UNKNOWN, None)),
+        ("keras.layers.LSTM(4), keras.layers.ReLU()", (UNKNOWN, UNKNOWN, UNKNOWN, None)),
+        ("keras.layers.LSTM(4), keras.layers.Activation('sigmoid')", (SIGMOID, UNKNOWN, "sigmoid", CACHED)),
+    ],
+)
+def test_head_is_what_the_last_layers_compute(layers, expected):
+    head = full_head_of(layers)
+    assert (head.activation, head.units, head.function, head.logits) == expected
+
+
+def loss_kind_of(expression):
+    code = f"import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.compile(loss={expression})\n"
+    facts = collect_facts(cst.parse_module(code), code)
+    fact = loss_fact(facts.sites[0].bind(KERAS_3.compile_parameters)["loss"].value)
+    return fact if fact is UNKNOWN else (fact.kind, fact.from_logits, fact.label)
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("'mse'", (OTHER_LOSS, UNKNOWN, "mse")),
+        ("'Huber'", (OTHER_LOSS, UNKNOWN, "Huber")),
+        ("keras.losses.MeanSquaredError()", (OTHER_LOSS, UNKNOWN, "MeanSquaredError")),
+        ("keras.losses.mean_absolute_error", (OTHER_LOSS, UNKNOWN, "mean_absolute_error")),
+        ("keras.losses.CategoricalFocalCrossentropy()", (OTHER_LOSS, UNKNOWN, "CategoricalFocalCrossentropy")),
+        ("keras.losses.get('hinge')", (OTHER_LOSS, UNKNOWN, "hinge")),
+        ("keras.losses.BinaryCrossentropy(from_logits=True)", (BINARY, True, "binary crossentropy")),
+        ("'sparse_categorical_crossentropy'", (SPARSE_CATEGORICAL, False, "sparse categorical crossentropy")),
+        ("'msee'", UNKNOWN),
+        ("keras.losses.Loss()", UNKNOWN),
+        ("my_losses.mse", UNKNOWN),
+    ],
+)
+def test_loss_facts(expression, expected):
+    assert loss_kind_of(expression) == expected
+
+
 TWO_OUTPUTS = (
     "import keras\n"
     "inputs = keras.Input(shape=(8,))\n"
@@ -78,10 +150,10 @@ TWO_OUTPUTS = (
     [
         ("'categorical_crossentropy'", [("a", SOFTMAX, 3, CATEGORICAL, False), ("b", LINEAR, 1, CATEGORICAL, False)]),
         ("['CategoricalCrossentropy', 'BCE']", [("a", SOFTMAX, 3, CATEGORICAL, False), ("b", LINEAR, 1, BINARY, False)]),
-        ("['mse', keras.losses.BinaryCrossentropy(True)]", [("b", LINEAR, 1, BINARY, True)]),
+        ("['mse', keras.losses.BinaryCrossentropy(True)]", [("a", SOFTMAX, 3, OTHER_LOSS, UNKNOWN), ("b", LINEAR, 1, BINARY, True)]),
         ("{'b': keras.losses.SparseCategoricalCrossentropy(from_logits=True)}", [("b", LINEAR, 1, SPARSE_CATEGORICAL, True)]),
         ("(keras.losses.categorical_crossentropy, keras.losses.get('binary_crossentropy'))", [("a", SOFTMAX, 3, CATEGORICAL, False), ("b", LINEAR, 1, BINARY, False)]),
-        ("[keras.losses.CategoricalCrossentropy(from_logits=flag), 'mse']", [("a", SOFTMAX, 3, CATEGORICAL, UNKNOWN)]),
+        ("[keras.losses.CategoricalCrossentropy(from_logits=flag), 'mse']", [("a", SOFTMAX, 3, CATEGORICAL, UNKNOWN), ("b", LINEAR, 1, OTHER_LOSS, UNKNOWN)]),
         # Lengths that do not match the outputs, custom and unknown losses: no pairs.
         ("['categorical_crossentropy']", []),
         ("[my_loss, lambda t, p: p]", []),
@@ -203,7 +275,7 @@ def test_binary_crossentropy_on_softmax_only_without_logits_and_over_several_uni
 def test_linear_output_with_probability_loss(lint):
     code = SEQUENTIAL.format(head="keras.layers.Dense(10)") + "model.compile(optimizer='adam', loss='categorical_crossentropy')\n"
     (finding,) = lint(code, keras="2,3", select=["CL502"])
-    assert "divides the raw outputs by their sum" in finding.message
+    assert "divide the outputs by their sum" in finding.message and "can be zero or negative" in finding.message
     assert "from_logits=True" in finding.message and "activation='softmax'" in finding.message
 
 

@@ -54,6 +54,8 @@ COMPILE_KEYWORDS = frozenset(
 )
 NON_MUTATING_METHODS = frozenset({"copy", "get", "items", "keys", "values", "count", "index"})
 CUSTOM_OBJECT_REGISTRIES = ("get_custom_objects", "custom_object_scope", "CustomObjectScope", "register_keras_serializable", "custom_objects")
+# Ways a program changes an optimizer's learning rate while it trains (callbacks, assignments).
+LEARNING_RATE_SETTERS = ("LearningRateScheduler", ".learning_rate =", ".lr =", ".learning_rate.assign", ".lr.assign", "set_value(")
 TRAINING_METHODS = frozenset({"fit", "fit_generator", "train_on_batch"})
 LOSS_HANDLING_METHODS = frozenset({"train_step", "compute_loss"})
 # Built-in layers whose call can return several tensors, depending on their arguments.
@@ -218,6 +220,7 @@ class Collector:
         self.facts.adds_loss_somewhere = "add_loss" in text
         # Names registered at run time (``get_custom_objects().update(...)``) may be plain words.
         self.facts.registers_custom_objects = any(word in text for word in CUSTOM_OBJECT_REGISTRIES)
+        self.facts.sets_learning_rate_at_run_time = any(word in text for word in LEARNING_RATE_SETTERS)
         self.order = 0
         self.depth = 0
         self.function_runs = 0
@@ -385,8 +388,8 @@ class Collector:
             methods=frozenset(methods),
             overrides_compile="compile" in methods or any(p.overrides_compile for p in parent_classes),
             handles_loss=bool(methods & LOSS_HANDLING_METHODS) or any(p.handles_loss for p in parent_classes),
-            call_returns_dict=_call_returns_dict(node),
         )
+        cls.call_returns_dict, cls.call_output_keys = _call_returns(node)
         self.bind_name(frame, node.name.value, cls)
         method_values: list[FunctionValue] = []
         for statement in node.body.body:
@@ -401,7 +404,7 @@ class Collector:
         """Run every method with unknown arguments; ``self.x`` attributes assigned once in the
         class are known in every method (a first run collects them, a second records)."""
         if cls.keras_model:
-            receiver: Any = ModelValue(kind="subclass", node=cls.node, cls=cls, strategy=UNKNOWN)
+            receiver: Any = ModelValue(kind="subclass", node=cls.node, cls=cls, strategy=UNKNOWN, outputs=subclass_outputs(cls))
         else:
             receiver = InstanceValue(cls)
         recording = self.recording
@@ -838,13 +841,16 @@ class Collector:
             return self.run_function(callee, args, kwargs, frame)
         if isinstance(callee, ClassValue):
             if callee.keras_model:
-                model = ModelValue(kind="subclass", node=node, cls=callee, strategy=frame.strategy)
+                model = ModelValue(kind="subclass", node=node, cls=callee, strategy=frame.strategy, outputs=subclass_outputs(callee))
                 model.origin = frame
                 return model
             return InstanceValue(callee)
         if isinstance(callee, LayerValue):
             return self.call_layer(callee, args, kwargs, node)
         if isinstance(callee, ModelValue):
+            if self.recording and any(isinstance(a, TensorValue) for a in args):
+                # Called on symbolic tensors: a part of another model.
+                callee.events.append(Event("call", self.next_order(), node))
             # A model called on tensors acts as one layer; a Sequential always has one output.
             single = callee.kind == "sequential" or (callee.outputs is not None and callee.outputs.structure == "single")
             return TensorValue(layer=None, inputs=[a for a in args if a is not _STAR], node=node) if single else UNKNOWN
@@ -1073,11 +1079,14 @@ class Collector:
 _STAR = object()
 
 
-def _call_returns_dict(node: cst.ClassDef) -> Any:
-    """False when ``call()`` visibly returns no dict (lists, tuples, layer calls); else UNKNOWN."""
+def _call_returns(node: cst.ClassDef) -> tuple[Any, tuple[str, ...] | None]:
+    """What the class's ``call()`` returns: (False, None) when every ``return`` is visibly no
+    dict (a list, a tuple, a layer call); (True, keys) when every one is a dict literal or
+    ``dict(...)``, with the keys when all of them spell the same string keys; else
+    (UNKNOWN, None)."""
     call = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "call"), None)
     if call is None:
-        return UNKNOWN
+        return UNKNOWN, None
     returns: list = []
 
     class _Returns(cst.CSTVisitor):
@@ -1088,9 +1097,40 @@ def _call_returns_dict(node: cst.ClassDef) -> Any:
             returns.append(statement.value)
 
     call.visit(_Returns())
-    if returns and all(isinstance(value, (cst.List, cst.Tuple, cst.Call)) for value in returns):
-        return False
+    if not returns:
+        return UNKNOWN, None
+    keys = [_dict_keys(value) for value in returns]
+    if all(k is not UNKNOWN for k in keys):
+        same = all(k == keys[0] for k in keys) and keys[0] is not None
+        return True, keys[0] if same else None
+    if all(k is UNKNOWN and isinstance(v, (cst.List, cst.Tuple, cst.Call)) for k, v in zip(keys, returns)):
+        return False, None
+    return UNKNOWN, None
+
+
+def _dict_keys(value: Any) -> Any:
+    """The keys of a returned dict literal or ``dict(k=v, ...)`` call (None when some key is
+    not a plain string); UNKNOWN when the value is no dict display."""
+    if isinstance(value, cst.Dict):
+        keys = []
+        for element in value.elements:
+            key = getattr(element, "key", None)
+            if not isinstance(key, cst.SimpleString) or not isinstance(key.evaluated_value, str):
+                return None
+            keys.append(key.evaluated_value)
+        return tuple(sorted(keys))
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
+        if any(arg.keyword is None for arg in value.args):
+            return None
+        return tuple(sorted(arg.keyword.value for arg in value.args))
     return UNKNOWN
+
+
+def subclass_outputs(cls: ClassValue) -> Outputs | None:
+    """The dict outputs of a subclassed model whose ``call()`` returns known keys."""
+    if cls.call_output_keys is None:
+        return None
+    return Outputs("dict", [ModelOutput(UNKNOWN, UNKNOWN, key=key) for key in cls.call_output_keys], "dict")
 
 
 def _target_names_of_params(params: cst.Parameters) -> list[str]:
@@ -1128,13 +1168,13 @@ def functional_outputs(value: Any) -> Outputs | None:
     if isinstance(value, SeqValue):
         if not value.items or not all(isinstance(item, TensorValue) for item in value.items):
             return None
-        return Outputs("list", [ModelOutput(item, output_name(item)) for item in value.items])
+        return Outputs("list", [ModelOutput(item, output_name(item)) for item in value.items], value.kind)
     if isinstance(value, DictValue):
         if not value.entries or not all(
             isinstance(key, str) and isinstance(item, TensorValue) for key, item in value.entries.items()
         ):
             return None
-        return Outputs("dict", [ModelOutput(item, output_name(item), key=key) for key, item in value.entries.items()])
+        return Outputs("dict", [ModelOutput(item, output_name(item), key=key) for key, item in value.entries.items()], "dict")
     return None
 
 

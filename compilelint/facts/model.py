@@ -70,6 +70,7 @@ class ModelOutput:
 class Outputs:
     structure: str  # "single" | "list" | "dict"
     items: list[ModelOutput]
+    container: str | None = None  # "list" | "tuple" | "dict": what the outputs were given in
 
     @property
     def count(self) -> int:
@@ -92,14 +93,15 @@ class ClassValue:
     methods: frozenset[str]
     overrides_compile: bool
     handles_loss: bool  # defines train_step / compute_loss / calls add_loss
-    call_returns_dict: Any = UNKNOWN  # False when every ``return`` of call() is a list, tuple or call
+    call_returns_dict: Any = UNKNOWN  # False when every ``return`` of call() is a list, tuple or call; True for dicts
+    call_output_keys: tuple[str, ...] | None = None  # the keys when every ``return`` spells the same dict keys
 
 
 @dataclass(eq=False)
 class Event:
     """Something done to a model after its creation, in program order."""
 
-    kind: str  # "set" (attribute assignment), "fit", "add_loss", "compile"
+    kind: str  # "set" (attribute assignment), "fit", "add_loss", "compile", "call" (used as a layer)
     order: int
     node: cst.CSTNode = field(repr=False)
     attr: str | None = None
@@ -189,6 +191,7 @@ class ModuleFacts:
     optimizer_calls: list[CallValue] = field(default_factory=list)
     adds_loss_somewhere: bool = False
     registers_custom_objects: bool = False  # the text registers Keras custom objects by name
+    sets_learning_rate_at_run_time: bool = False  # the text may change an optimizer's learning rate while training
     models: list[ModelValue] = field(default_factory=list)
 
     @property
