@@ -252,7 +252,7 @@ def _check_cells(module: _Module) -> list[CellSyntaxError]:
                 trees.append(tree)
             continue
         line, column, message = error
-        broken.append((CellSyntaxError(cell, first + line - 1, column, message), "\n".join(lines)))
+        broken.append((CellSyntaxError(cell, first + line - 1, column, message), "\n".join(code.lines)))
         module.lines[span] = [""] * len(lines)
     needed: set[str] | None = None
     errors = []
@@ -596,7 +596,7 @@ def _find_closing(line: str, start: int, quote: str) -> int:
 class JsonLine:
     """Where one line of a cell's source is written in the notebook's JSON text: the 1-based
     (line, column) of each of its characters, and last of where the line ends (its line
-    break's escape, or the closing quote)."""
+    break's escape, the closing quote, or the ``]`` of an empty list)."""
 
     places: tuple[tuple[int, int], ...]
 
@@ -702,7 +702,7 @@ def _json_cells(text: str, i: int) -> dict[int, list[tuple[int, int]]]:
                     found[index] = [(value, _JSON_STRING.match(text, value).end())]
                 elif text[value] == "[":
                     parts = [(s, _JSON_STRING.match(text, s).end()) for s in _json_elements(text, value) if text[s] == '"']
-                    found[index] = parts
+                    found[index] = parts or [(value, value + 2)]  # no text: one empty line, just inside the bracket
                 else:
                     found.pop(index, None)
     return found
