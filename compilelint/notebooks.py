@@ -454,9 +454,14 @@ def _blank(line: str) -> str:
     return f"{indent}pass" if indent else ""
 
 
+_MAY_ASSIGN_ESCAPE = re.compile(r"=\s*[!%]")
+
+
 def _assigns_escape(line: str) -> bool:
     """``x = !cmd`` or ``x = %magic``: the first ``=`` outside brackets and strings is followed
     by ``!``, or by ``%`` and a name (IPython's SystemAssign and MagicAssign)."""
+    if _MAY_ASSIGN_ESCAPE.search(line) is None:
+        return False  # the usual line, answered without scanning it
     position = _first_assignment(line)
     if position is None:
         return False
@@ -491,6 +496,8 @@ def _first_assignment(line: str) -> int | None:
 
 def _asks_for_help(line: str, scanner: "_StatementScanner") -> bool:
     """``obj?`` / ``obj??``: a statement on one line whose code ends in ``?`` after a name."""
+    if "?" not in line:
+        return False
     code = _code_part(line).rstrip()
     if not code.endswith("?") or _HELP_END.search(code) is None:
         return False
@@ -526,6 +533,10 @@ def _code_part(line: str) -> str:
     return line
 
 
+# The characters that change what the next line starts: the rest are skipped in one step.
+_SCANNED = re.compile(r"[#()\[\]{}'\"\\]")
+
+
 class _StatementScanner:
     """Tracks whether the next physical line starts a new statement: not inside brackets,
     a string that spans lines, or a backslash continuation."""
@@ -551,10 +562,15 @@ class _StatementScanner:
             if self.open_quote is not None:
                 end = _find_closing(line, i, self.open_quote)
                 if end < 0:
-                    self.backslash = line.endswith("\\") and len(self.open_quote) == 1
+                    if len(self.open_quote) == 1 and not line.endswith("\\"):
+                        self.open_quote = None  # a one-line string left open: the line is broken anyway
                     return
                 i, self.open_quote = end, None
                 continue
+            special = _SCANNED.search(line, i)
+            if special is None:
+                return
+            i = special.start()
             char = line[i]
             if char == "#":
                 return
@@ -566,9 +582,9 @@ class _StatementScanner:
                 quote = line[i : i + 3] if line[i : i + 3] in ("'''", '"""') else char
                 end = _find_closing(line, i + len(quote), quote)
                 if end < 0:
-                    if len(quote) == 3:
-                        self.open_quote = quote
-                    return  # an unterminated one-line string: the line is broken anyway
+                    if len(quote) == 3 or line.endswith("\\"):
+                        self.open_quote = quote  # continued on the next line
+                    return
                 i = end
                 continue
             elif char == "\\" and i == n - 1:
@@ -576,17 +592,16 @@ class _StatementScanner:
             i += 1
 
 
+_STRING_REST = {
+    quote: re.compile(rf"(?:[^{quote[0]}\\]|\\.|{quote[0]}(?!{quote[1:]}))*{quote}" if len(quote) == 3 else rf"(?:[^{quote}\\]|\\.)*{quote}", re.S)
+    for quote in ("'", '"', "'''", '"""')
+}
+
+
 def _find_closing(line: str, start: int, quote: str) -> int:
     """Index just past the closing ``quote`` from ``start``, or -1 when the line has none."""
-    i = start
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        if line.startswith(quote, i):
-            return i + len(quote)
-        i += 1
-    return -1
+    match = _STRING_REST[quote].match(line, start)
+    return -1 if match is None else match.end()
 
 
 # -- where each source line is written in the .ipynb text ------------------------------------
