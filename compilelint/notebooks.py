@@ -341,14 +341,10 @@ def _one_line(text) -> str:
 # -- IPython's input transformations --------------------------------------------------------
 
 
-def cell_lines(text: str) -> list[str]:
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
 def own_lines(text: str) -> list[str]:
     """A cell's lines, as many as the module gives it: the newline that ends the last line
     starts no new line."""
-    lines = cell_lines(text)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
     return [] if lines == [""] else lines
@@ -609,25 +605,34 @@ def _find_closing(line: str, start: int, quote: str) -> int:
 
 @dataclass(frozen=True)
 class JsonLine:
-    """Where one line of a cell's source is written in the notebook's JSON text: the 1-based
-    (line, column) of each of its characters, and last of where the line ends (its line
-    break's escape, the closing quote, or the ``]`` of an empty list)."""
+    """Where one line of a cell's source is written in the notebook's JSON text.
 
-    places: tuple[tuple[int, int], ...]
+    ``runs`` are (column in the source line, JSON line, JSON column), all 1-based, of each
+    stretch of characters written one JSON character each on one JSON line; an escape
+    (``\"``, ``\u00e9``) is a stretch of its own. ``end`` is where the line ends: its line
+    break's escape, the closing quote, or the ``]`` of an empty list."""
+
+    runs: tuple[tuple[int, int, int], ...]
+    length: int
+    end: tuple[int, int]
 
     @property
     def start(self) -> tuple[int, int]:
-        return self.places[0]
+        return self.at(1)
 
     def at(self, column: int) -> tuple[int, int]:
         """The JSON (line, column) of the 1-based ``column`` of the source line; past its end,
         where it ends."""
-        return self.places[min(max(column, 1), len(self.places)) - 1]
+        if column > self.length or not self.runs:
+            return self.end
+        first, line, json_column = self.runs[bisect.bisect_right(self.runs, (max(column, 1), 1 << 62, 0)) - 1]
+        return line, json_column + max(column, 1) - first
 
 
 _JSON_BLANK = re.compile(r"[ \t\n\r]*")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_JSON_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\.|.", re.S)
+_JSON_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\.", re.S)
+_SHORT_ESCAPES = {'\\"': '"', "\\\\": "\\", "\\/": "/", "\\b": "\b", "\\f": "\f", "\\n": "\n", "\\r": "\r", "\\t": "\t"}
 
 
 def json_source_lines(text: str) -> dict[int, list[JsonLine]]:
@@ -635,50 +640,47 @@ def json_source_lines(text: str) -> dict[int, list[JsonLine]]:
     texts, where each of its source lines is written in the JSON ``text``, whatever the
     layout (indentation, key order, one line or many) and the escapes. Lines are split as
     the linted module splits them. Raises SourceError when ``text`` is not a notebook."""
-    places_of = _JsonPlaces(text)
+    places = _JsonPlaces(text)
     try:
-        cells = _json_cells(text, places_of.skip_blank(0))
-    except (IndexError, ValueError, AttributeError):  # AttributeError: a string that never ends
+        cells = _json_cells(text, places.skip_blank(0))
+    except (IndexError, ValueError, AttributeError, RecursionError):  # AttributeError: a string that never ends
         raise SourceError("not a notebook: its JSON text could not be read") from None
-    found: dict[int, list[JsonLine]] = {}
-    for index, tokens in cells.items():
-        characters: list[str] = []
-        offsets: list[int] = []
-        end = None
-        for start, stop in tokens:
-            for match in _JSON_ESCAPE.finditer(text, start + 1, stop - 1):
-                characters.append(_json_character(match.group()))
-                offsets.append(match.start())
-            end = stop - 1
-        if end is None:
-            continue
-        found[index] = _split_places("".join(characters), [places_of(o) for o in offsets], places_of(end))
-    return found
+    return {index: _cell_lines(text, tokens, places) for index, tokens in cells.items()}
 
 
-_SHORT_ESCAPES = {'\\"': '"', "\\\\": "\\", "\\/": "/", "\\b": "\b", "\\f": "\f", "\\n": "\n", "\\r": "\r", "\\t": "\t"}
-
-
-def _json_character(token: str) -> str:
-    """The character one escape (or one plain character) of a JSON string stands for."""
-    if not token.startswith("\\"):
-        return token
-    return _SHORT_ESCAPES.get(token) or json.loads(f'"{token}"')
-
-
-def _split_places(source: str, places: list[tuple[int, int]], end: tuple[int, int]) -> list[JsonLine]:
+def _cell_lines(text: str, tokens: list[tuple[int, int]], places: "_JsonPlaces") -> list[JsonLine]:
+    """The source lines of one cell from the (start, stop) of its string tokens."""
     lines: list[JsonLine] = []
-    current: list[tuple[int, int]] = []
-    i = 0
-    while i < len(source):
-        if source[i] in "\r\n":
-            lines.append(JsonLine(tuple(current + [places[i]])))
-            current = []
-            i += 2 if source[i : i + 2] == "\r\n" else 1
-            continue
-        current.append(places[i])
-        i += 1
-    lines.append(JsonLine(tuple(current + [end])))
+    runs: list[tuple[int, int, int]] = []
+    column = 1  # of the next character in the current source line
+    after_cr = False  # the last character was "\r": a "\n" right after it breaks no new line
+
+    def plain(start: int, stop: int) -> None:
+        nonlocal column, after_cr
+        if start < stop:
+            runs.append((column, *places(start)))
+            column += stop - start
+            after_cr = False
+
+    for start, stop in tokens:
+        position = start + 1
+        for escape in _JSON_ESCAPE.finditer(text, position, stop - 1):
+            plain(position, escape.start())
+            position = escape.end()
+            character = _SHORT_ESCAPES.get(escape.group()) or json.loads(f'"{escape.group()}"')
+            if character == "\n" and after_cr:
+                after_cr = False
+                continue
+            if character in "\r\n":
+                lines.append(JsonLine(tuple(runs), column - 1, places(escape.start())))
+                runs, column, after_cr = [], 1, character == "\r"
+                continue
+            runs.append((column, *places(escape.start())))
+            column += 1
+            after_cr = False
+        plain(position, stop - 1)
+    end = places(tokens[-1][1] - 1)
+    lines.append(JsonLine(tuple(runs), column - 1, end))
     return lines
 
 
@@ -751,28 +753,9 @@ def _json_elements(text: str, i: int):
             i = _JSON_BLANK.match(text, i + 1).end()
 
 
-_JSON_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_JSON_DECODER = json.JSONDecoder()
 
 
 def _json_skip(text: str, i: int) -> int:
-    """The offset just past the JSON value at ``i`` (without recursion: outputs nest deep)."""
-    depth = 0
-    while True:
-        char = text[i]
-        if char == '"':
-            i = _JSON_STRING.match(text, i).end()
-        elif char in "[{":
-            depth += 1
-            i += 1
-        elif char in "]}":
-            depth -= 1
-            i += 1
-        elif char in ",: \t\n\r":
-            i += 1
-        else:
-            scalar = _JSON_SCALAR.match(text, i)
-            if scalar is None:
-                raise ValueError("not JSON")
-            i = scalar.end()
-        if depth == 0:
-            return i
+    """The offset just past the JSON value at ``i``."""
+    return _JSON_DECODER.raw_decode(text, i)[1]
