@@ -27,6 +27,18 @@ def lint_text(text: str, path: str, settings: "Settings") -> FileResult:
 
 
 def lint_source(source: Source, settings: "Settings") -> FileResult:
+    result = _lint_module(source, settings)
+    if source.modules and not NoqaMap(source.text).file_exempt(None):
+        for module in source.modules:  # what a notebook's %%writefile cells write
+            written = _lint_module(module, settings)
+            result.diagnostics.extend(written.diagnostics)
+            result.errors.extend(written.errors)
+            result.internal_error |= written.internal_error
+        result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def _lint_module(source: Source, settings: "Settings") -> FileResult:
     result = FileResult(path=source.path)
     # The prefilter first: it is far cheaper than matching per-file-ignores against the path.
     candidate = needs_parsing(source.text)
@@ -248,16 +260,20 @@ def _place(source: Source, diagnostic: Diagnostic) -> Diagnostic:
 def _cell_span(source: Source, span: Span) -> tuple[int | None, Span]:
     cell, line = source.locate(span.line)
     _, end_line = source.locate(span.end_line)
-    return cell, Span(line, span.column, end_line, span.end_column)
+    shift = source.indents.get(cell, 0)  # the indent IPython removed before the cell was parsed
+    return cell, Span(line, span.column + shift, end_line, span.end_column + shift)
 
 
 def _cell_fix(source: Source, cell: int | None, fix: Fix | None) -> Fix | None:
     """A fix's edits with cell-relative lines, like its diagnostic; none when an edit
-    would reach outside the diagnostic's cell (a notebook fix edits one cell)."""
+    would reach outside the diagnostic's cell (a notebook fix edits one cell) or touch a
+    line that is not the cell's own text (a magic, a removed indent)."""
     if fix is None:
         return None
     edits = []
     for edit in fix.edits:
+        if any(line in source.rewritten for line in range(edit.span.line, edit.span.end_line + 1)):
+            return None
         edit_cell, span = _cell_span(source, edit.span)
         end_cell, _ = source.locate(edit.span.end_line)
         if edit_cell != cell or end_cell != cell:

@@ -229,13 +229,14 @@ def fix_notebook_text(text: str, path: str, settings: "Settings") -> tuple[str, 
     """Apply the safe fixes to a notebook's JSON text, round after round, editing only the
     ``source`` of the cells a fix touches; returns (new JSON text, fixes applied, last lint).
 
-    Fixes edit each cell's own text, magics and all: blanking never moves a line or a
-    column, so cell-relative edits land where they were computed. A fix that touches a line
-    the blanking changed is skipped. Raises SourceError when the notebook cannot be read or
-    written back without changing the rest of its layout.
+    Fixes edit each cell's own text, magics and all: reading a cell as IPython does never
+    moves a line, and the engine gives no fix that touches a line it rewrote (a magic, a
+    removed indent), so cell-relative edits land where they were computed. Raises
+    SourceError when the notebook cannot be read or written back without changing the rest
+    of its layout.
     """
     from compilelint.engine import lint_source
-    from compilelint.notebooks import blank_ipython, cell_lines, cell_parses, notebook_source, read_notebook_json
+    from compilelint.notebooks import cell_parses, notebook_source, read_notebook_json
 
     notebook = read_notebook_json(text.encode("utf-8"), path)
     dump = _layout_of(notebook, text, path)
@@ -251,10 +252,7 @@ def fix_notebook_text(text: str, path: str, settings: "Settings") -> tuple[str, 
         for index, fixes in by_cell.items():
             cell = cells[index - 1]
             original = _cell_text(cell)
-            blanked = blank_ipython(original)
-            raw_lines = cell_lines(original)
-            untouched = [f for f in fixes if _only_code_lines(f, raw_lines, blanked)]
-            new_text, count = apply_fixes(original, untouched)
+            new_text, count = apply_fixes(original, fixes)
             if count and new_text != original and cell_parses(new_text):
                 cell["source"] = _like(cell["source"], new_text)
                 changed += count
@@ -273,14 +271,6 @@ def _cell_text(cell: dict) -> str:
 def _like(old_source, text: str):
     """The new cell text stored the way the old one was: a list of lines or one string."""
     return text.splitlines(keepends=True) if isinstance(old_source, list) else text
-
-
-def _only_code_lines(fix, raw_lines: list[str], blanked: list[str]) -> bool:
-    for edit in fix.edits:
-        for line in range(edit.span.line, edit.span.end_line + 1):
-            if line > len(blanked) or line > len(raw_lines) or raw_lines[line - 1] != blanked[line - 1]:
-                return False
-    return True
 
 
 def _layout_of(notebook: dict, text: str, path: str):

@@ -1,27 +1,80 @@
-"""Jupyter notebooks -> one Python module: code cells in order, IPython syntax blanked.
+"""Jupyter notebooks -> Python modules, each code cell read as IPython runs it.
 
-Lines never move: a magic line becomes an empty line (or ``pass`` at its indentation, so a
-block that held only magics still parses), and every cell keeps its line count, so a
-position in the module maps back to (cell, line) through ``Source.cells``.
+Before Python sees a cell, IPython rewrites it (``IPython/core/inputtransformer2.py`` and the
+prefilter of ``interactiveshell.transform_cell``): the indent common to all its lines is
+removed; a cell that starts with ``%%name`` is handed to that cell magic; a line that starts
+with ``!``, ``%``, ``?`` (or ``,`` ``;`` ``/``) becomes a call, as do ``x = !cmd``,
+``x = %magic`` and ``obj?``; and a cell of one line that starts with a line magic's name
+(``pip install x``, ``ls ./data``) runs as that magic when automagic is on. compilelint does
+the same here without importing IPython, and without moving a line: a rewritten line becomes
+an empty line (or ``pass`` at its indentation, so a block that held only magics still
+parses), ``%time CODE`` keeps ``CODE`` at its columns, and every cell keeps its line count.
+A position in a module maps back to (cell, line) through ``Source.cells``, and a cell's
+removed indent is added back to its columns through ``Source.indents``.
+
+The code cells make one module, in order, as one kernel runs them; the body of a
+``%%writefile name.py`` cell is the module it writes, linted on its own (``Source.modules``).
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import re
-from dataclasses import dataclass
+import shlex
+import warnings
+from dataclasses import dataclass, field, replace
 
+from compilelint.prefilter import needs_parsing
 from compilelint.sources import Source, SourceError
 
-# Cell magics whose body IPython runs as Python: only the magic line is blanked.
-PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit", "tensorflow_version"})
+# Cell magics whose body IPython runs as Python code of the notebook (it transforms the body
+# again, as a cell of its own): only the magic line is blanked.
+PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
+# Cell magics that write their body, verbatim, to the file named on the magic line.
+WRITE_FILE_CELL_MAGICS = frozenset({"writefile", "file"})
+# Line magics whose argument is Python code, compiled on its own when the magic runs.
+CODE_LINE_MAGICS = frozenset({"time", "timeit"})
+# The line magics of an IPython 9 kernel (ipykernel's shell, the posix aliases, storemagic),
+# which automagic runs without their ``%``.
+LINE_MAGICS = frozenset(
+    """alias alias_magic autoawait autocall automagic autosave bookmark cat cd clear code_wrap
+    colors conda config connect_info cp debug dhist dirs doctest_mode ed edit env gui hist history
+    killbgscripts ldir less lf lk ll load load_ext loadpy logoff logon logstart logstate logstop ls
+    lsmagic lx macro magic mamba man matplotlib micromamba mkdir more mv notebook page pastebin pdb
+    pdef pdoc pfile pinfo pinfo2 pip popd pprint precision prun psearch psource pushd pwd pycat
+    pylab qtconsole quickref recall rehashx reload_ext rep rerun reset reset_selective rm rmdir run
+    save sc set_env store subshell sx system tb time timeit unalias unload_ext uv who who_ls whos
+    xdel xmode""".split()
+)
 
-# ``files = !ls`` and ``t = %timeit -o f()``, as IPython's assignment transformers match them.
-_ASSIGNED_ESCAPE = re.compile(r"^\s*[\w.,\s\[\]*]+?\s*=\s*[!%]")
-# A help request: ``model.fit?``, ``??keras.Model``.
-_HELP = re.compile(r"^\s*(\?\??[\w.]+|[\w.]+\s*\?\??)\s*$")
-_ESCAPES = ("%", "!")
+# The escapes that make a line IPython syntax when they start it (ESCAPE_SINGLES there).
+_LINE_ESCAPES = frozenset("!%?,;/")
+# ``obj?`` / ``obj??`` at the end of a line: IPython's _help_end_re.
+_HELP_END = re.compile(r"(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\??)$")
+# IPython's splitinput.line_split: leading space, escape, the "function part", the rest.
+_LINE_SPLIT = re.compile(r"^(\s*)([,;/%]|!!?|\?\??)?\s*(%{0,2}[\w.*]*)(.*?$|$)")
+# Options before the code of a ``%time`` / ``%timeit`` line (``-n 10 -r 3``, ``-qo``).
+_CODE_MAGIC = re.compile(r"%(time|timeit)(?:\s+(?:--no-raise-error|-[tcqo]*[nrpv]\s*\S+|-[tcqo]+))*\s+(?=\S)")
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Names a line binds at its start: ``model = ...``, ``model, history = ...``, ``def build(``.
+_BOUND_NAMES = re.compile(r"^[ \t]*((?:[A-Za-z_]\w*[ \t]*,[ \t]*)*[A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+_DEFINED_NAME = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+@dataclass(frozen=True)
+class CellCode:
+    """One code cell as IPython would run it, line for line."""
+
+    lines: tuple[str, ...]  # the cell's lines rewritten; as many as the cell has
+    source_lines: tuple[str, ...]  # the cell's own lines
+    kind: str = "python"  # "python"; "file" for the body of %%writefile; "other" for other cell magics
+    indent: int = 0  # how many columns IPython removed from the start of each non-blank line
+    target: str | None = None  # the file a %%writefile cell writes
+    append: bool = False  # %%writefile -a
+    timed: tuple[int, ...] = ()  # lines that hold the code of a %time / %timeit line, to check alone
+    automagic: int | None = None  # the line IPython runs as a magic when it is not Python as written
 
 
 @dataclass(frozen=True)
@@ -37,54 +90,6 @@ class CellSyntaxError:
 def load_notebook(data: bytes, path: str) -> Source:
     """The notebook's code as one Source; raises SourceError (one line) for a bad file."""
     return notebook_source(read_notebook_json(data, path), path)
-
-
-def notebook_source(notebook: dict, path: str) -> Source:
-    """The Source of an already-read notebook (raises SourceError for a bad structure)."""
-    cells = _code_cells(notebook, path)
-    lines: list[str] = []
-    cell_map: list[tuple[int, int, int]] = []
-    for index, text in cells:
-        cell_lines = blank_ipython(text)
-        if cell_lines:
-            cell_map.append((len(lines) + 1, index, len(cell_lines)))
-            lines.extend(cell_lines)
-    text = "\n".join(lines) + ("\n" if lines else "")
-    source = Source(text=text, path=path, cells=cell_map)
-    from compilelint.prefilter import needs_parsing
-
-    if needs_parsing(text):  # like a .py file, a notebook without compile( is never parsed
-        text, errors = cell_syntax_errors(source)
-        source = Source(text=text, path=path, cells=cell_map, syntax_errors=[(e.line, e.column, e.message) for e in errors])
-    return source
-
-
-def cell_syntax_errors(source: Source) -> tuple[str, list[CellSyntaxError]]:
-    """Blank each cell Python cannot parse on its own; return the new text and the errors.
-
-    A cell is parsed alone because Jupyter runs it alone: one broken cell must not hide
-    what the others say.
-    """
-    lines = source.text.split("\n")
-    errors = []
-    for first, cell, count in source.cells:
-        body = "\n".join(lines[first - 1 : first - 1 + count]) + "\n"
-        try:
-            _compile_cell(body)
-            continue
-        except SyntaxError as error:
-            line_in_cell = min(max(error.lineno or 1, 1), count)
-            message = " ".join(str(error.msg).split())
-            errors.append(CellSyntaxError(cell, first + line_in_cell - 1, max(error.offset or 1, 1), message))
-        except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
-            errors.append(CellSyntaxError(cell, first, 1, " ".join(str(error).split())))
-        lines[first - 1 : first - 1 + count] = [""] * count
-    return "\n".join(lines), errors
-
-
-def _compile_cell(body: str) -> None:
-    """Parse one cell as Jupyter would run it (top-level ``await`` allowed); raises as compile does."""
-    compile(body, "<notebook cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
 
 
 def read_notebook_json(data: bytes, path: str) -> dict:
@@ -126,42 +131,406 @@ def _code_cells(notebook: dict, path: str) -> list[tuple[int, str]]:
     return found
 
 
-def blank_ipython(text: str) -> list[str]:
-    """The cell's lines with IPython-only syntax blanked; as many lines as the cell has."""
-    lines = cell_lines(text)
-    if lines and lines[-1] == "" and len(lines) > 1:
-        lines.pop()  # the newline that ends the last line starts no new line
-    if lines == [""]:
-        return []
-    first_code = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if first_code is not None and lines[first_code].lstrip().startswith("%%"):
-        magic = lines[first_code].lstrip()[2:].split(maxsplit=1)
-        if not magic or magic[0] not in PYTHON_BODY_CELL_MAGICS:
-            return [""] * len(lines)  # %%bash, %%writefile, ...: the body is not Python
-        lines[first_code] = ""
-    scanner = _StatementScanner()
-    blanked = []
-    continuing_escape = False
-    for line in lines:
-        if continuing_escape or (scanner.at_statement_start and _is_ipython_line(line)):
-            indent = "" if continuing_escape else line[: len(line) - len(line.lstrip())]
-            continuing_escape = line.rstrip().endswith("\\")
-            blanked.append(f"{indent}pass" if indent else "")
+# -- the notebook as modules -----------------------------------------------------------------
+
+
+@dataclass
+class _Module:
+    """A module being assembled from cells: the notebook's, or a written file's."""
+
+    lines: list[str] = field(default_factory=list)
+    cells: list[tuple[int, int, int]] = field(default_factory=list)
+    indents: dict[int, int] = field(default_factory=dict)
+    codes: list[tuple[int, int, CellCode]] = field(default_factory=list)  # (first module line, cell, code)
+
+    def add(self, cell: int, code: CellCode, lines) -> None:
+        first = len(self.lines) + 1
+        self.cells.append((first, cell, len(code.lines)))
+        self.codes.append((first, cell, code))
+        if code.indent:
+            self.indents[cell] = code.indent
+        self.lines.extend(lines)
+
+    def source(self, path: str, syntax_errors: list | None = None, modules: list | None = None) -> Source:
+        rewritten = frozenset(
+            first + offset
+            for first, _, code in self.codes
+            for offset, (own, linted) in enumerate(zip(code.source_lines, self.lines[first - 1 : first - 1 + len(code.lines)]))
+            if own != linted
+        )
+        return Source(
+            text="\n".join(self.lines) + ("\n" if self.lines else ""),
+            path=path,
+            cells=self.cells,
+            syntax_errors=syntax_errors or [],
+            indents=self.indents,
+            rewritten=rewritten,
+            modules=modules or [],
+        )
+
+
+def notebook_source(notebook: dict, path: str) -> Source:
+    """The Source of an already-read notebook (raises SourceError for a bad structure)."""
+    module = _Module()
+    written: list[_Module] = []
+    latest: dict[str, _Module] = {}  # the module each written file holds now
+    for index, text in _code_cells(notebook, path):
+        code = transform_cell(text)
+        if not code.lines:
             continue
-        scanner.feed(line)
-        blanked.append(line)
-    return blanked
+        if code.kind == "file" and code.target is not None:
+            name = _expanded(code.target, module.lines)
+            if name.endswith(".py"):
+                target = latest.get(name) if code.append else None
+                if target is None:
+                    target = latest[name] = _Module()
+                    written.append(target)
+                target.add(index, code, code.lines)
+        module.add(index, code, code.lines if code.kind == "python" else [""] * len(code.lines))
+    modules = [_written_source(m, path) for m in written]
+    # Like a .py file, a notebook without compile( is never parsed.
+    if not needs_parsing("\n".join(module.lines)):
+        return module.source(path, modules=modules)
+    errors = _check_cells(module)
+    return module.source(path, [(e.line, e.column, e.message) for e in errors], modules)
 
 
-def cell_lines(text: str) -> list[str]:
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def _written_source(module: _Module, path: str) -> Source:
+    """A written file's Source; like a cell, one that holds a compile() call and does not
+    parse is blanked and reported."""
+    text = "\n".join(module.lines) + "\n"
+    if not needs_parsing(text):
+        return module.source(path)
+    try:
+        _compile_cell(text)
+        return module.source(path)
+    except SyntaxError as error:
+        line = min(max(error.lineno or 1, 1), len(module.lines))
+        found = (line, max(error.offset or 1, 1), _one_line(error.msg))
+    except (ValueError, RecursionError, MemoryError) as error:
+        found = (1, 1, _one_line(str(error)))
+    module.lines[:] = [""] * len(module.lines)
+    return module.source(path, [found])
 
 
-def _is_ipython_line(line: str) -> bool:
-    stripped = line.lstrip()
-    if stripped.startswith(_ESCAPES):
+# ``{name}``, ``${name}`` and ``$name`` in a magic's arguments: IPython puts in the value.
+_EXPANSION = re.compile(r"\$\{([A-Za-z_]\w*)\}|\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
+
+
+def _expanded(target: str, earlier: list[str]) -> str:
+    """The file name a %%writefile cell writes, each variable replaced by the string an
+    earlier cell assigned it (a variable with no such string stays as written)."""
+    if "{" not in target and "$" not in target:
+        return target
+    text = "\n".join(earlier)
+
+    def value(match: re.Match) -> str:
+        name = next(group for group in match.groups() if group)
+        assigned = re.findall(rf"^{name}[ \t]*=[ \t]*(?:'([^'\\\n]*)'|\"([^\"\\\n]*)\")[ \t]*(?:#.*)?$", text, re.M)
+        return "".join(assigned[-1]) if assigned else match.group()
+
+    return _EXPANSION.sub(value, target)
+
+
+def _check_cells(module: _Module) -> list[CellSyntaxError]:
+    """Settle each Python cell's lines and blank those Python cannot parse, in place; return
+    the errors to report: a broken cell that holds a compile() call or binds a name one needs.
+
+    A cell is parsed alone because Jupyter runs it alone: one broken cell must not hide what
+    the others say.
+    """
+    broken: list[tuple[CellSyntaxError, str]] = []
+    trees = []
+    for first, cell, code in module.codes:
+        if code.kind != "python":
+            continue
+        lines, error, tree = checked_lines(code)
+        span = slice(first - 1, first - 1 + len(lines))
+        if error is None:
+            module.lines[span] = lines
+            if tree is not None and needs_parsing("\n".join(lines)):
+                trees.append(tree)
+            continue
+        line, column, message = error
+        broken.append((CellSyntaxError(cell, first + line - 1, column, message), "\n".join(code.lines)))
+        module.lines[span] = [""] * len(lines)
+    needed: set[str] | None = None
+    errors = []
+    for error, text in broken:
+        if not needs_parsing(text):
+            needed = _names_compile_calls_read(trees) if needed is None else needed
+            if not needed & _bound_names(text):
+                continue  # a broken cell no compile() call depends on
+        errors.append(error)
+    return errors
+
+
+def checked_lines(code: CellCode) -> tuple[list[str], tuple[int, int, str] | None, ast.Module | None]:
+    """A Python cell's lines once settled, with (line, column, message) of its syntax error
+    (or None) and its tree; ``%time`` code is kept only where it parses alone, and the
+    automagic line is a magic only when it is not Python."""
+    lines = list(code.lines)
+    for index in code.timed:
+        if not _simple_statements(lines[index]):
+            lines[index] = _blank(lines[index])
+    try:
+        return lines, None, _compile_cell("\n".join(lines) + "\n")
+    except SyntaxError as error:
+        if code.automagic is not None:
+            lines[code.automagic] = ""
+            return lines, None, None
+        line_in_cell = min(max(error.lineno or 1, 1), len(lines))
+        return lines, (line_in_cell, max(error.offset or 1, 1), _one_line(error.msg)), None
+    except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
+        return lines, (1, 1, _one_line(str(error))), None
+
+
+def _simple_statements(line: str) -> bool:
+    """Whether the code after ``pass;`` parses on its own as simple statements."""
+    code = line.lstrip()[len("pass;") :].strip()
+    try:
+        tree = _compile_cell(code + "\n")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return not any(isinstance(statement, _COMPOUND) for statement in tree.body)
+
+
+def _compile_cell(body: str) -> ast.Module:
+    """Parse one cell as Jupyter would run it (top-level ``await`` allowed); raises as compile does."""
+    with warnings.catch_warnings():  # the user's code may warn ("is" with a literal): not ours to print
+        warnings.simplefilter("ignore")
+        return compile(body, "<notebook cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+
+
+def _names_compile_calls_read(trees: list[ast.Module]) -> set[str]:
+    """The names in the receivers and arguments of the compile() calls of these cells."""
+    names: set[str] = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
+                for part in (node.func.value, *node.args, *node.keywords):
+                    names.update(n.id for n in ast.walk(part) if isinstance(n, ast.Name))
+    return names
+
+
+def _bound_names(text: str) -> set[str]:
+    """Names a broken cell's lines bind at their start, read from the text."""
+    names = {name.strip() for match in _BOUND_NAMES.finditer(text) for name in match.group(1).split(",")}
+    return names | set(_DEFINED_NAME.findall(text))
+
+
+def cell_parses(text: str) -> bool:
+    """Whether a cell, read as IPython runs it, is code Python can parse (for a
+    %%writefile cell: whether the file it writes is)."""
+    code = transform_cell(text)
+    if code.kind == "other":
+        return False
+    if code.kind == "file":
+        try:
+            _compile_cell("\n".join(code.lines) + "\n")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
         return True
-    return _ASSIGNED_ESCAPE.match(line) is not None or _HELP.match(line) is not None
+    return checked_lines(code)[1] is None
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+# -- IPython's input transformations --------------------------------------------------------
+
+
+def own_lines(text: str) -> list[str]:
+    """A cell's lines, as many as the module gives it: the newline that ends the last line
+    starts no new line."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return [] if lines == [""] else lines
+
+
+def transform_cell(text: str) -> CellCode:
+    """The cell as IPython's transform_cell reads it, line for line."""
+    source = tuple(own_lines(text))
+    if not source:
+        return CellCode((), ())
+    margin = _common_indent(source)
+    lines = [line[len(margin) :] if line.strip(" \t") else "" for line in source]
+    code = _transform_lines(lines)
+    return replace(code, source_lines=source, indent=code.indent + len(margin))
+
+
+def _common_indent(lines) -> str:
+    """textwrap.dedent's margin: the leading blanks every line that is not blank shares."""
+    margin = None
+    for line in lines:
+        if not line.strip(" \t"):
+            continue
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if margin is None or margin.startswith(indent):
+            margin = indent
+        elif not indent.startswith(margin):
+            common = 0
+            while common < min(len(margin), len(indent)) and margin[common] == indent[common]:
+                common += 1
+            margin = margin[:common]
+    return margin or ""
+
+
+def _transform_lines(lines: list[str]) -> CellCode:
+    """The dedented cell's lines rewritten (the ``source_lines`` are set by the caller)."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is not None and lines[first].startswith("%%") and not re.match(r"%%\w+\?", lines[first]):
+        return _cell_magic(lines, first)
+    rewritten, timed = _escapes_rewritten(lines)
+    automagic = None
+    if first == len(lines) - 1 and rewritten[first] == lines[first] and _is_automagic(lines[first]):
+        automagic = first
+    return CellCode(tuple(rewritten), (), timed=tuple(timed), automagic=automagic)
+
+
+def _cell_magic(lines: list[str], first: int) -> CellCode:
+    name, _, arguments = lines[first][2:].rstrip().partition(" ")
+    head = [""] * (first + 1)
+    if name in PYTHON_BODY_CELL_MAGICS:
+        count = len(lines) - first - 1
+        body = transform_cell("\n".join(lines[first + 1 :]))
+        padded = head + list(body.lines) + [""] * (count - len(body.lines))
+        shift = first + 1
+        automagic = None if body.automagic is None else body.automagic + shift
+        return CellCode(tuple(padded), (), indent=body.indent, timed=tuple(i + shift for i in body.timed), automagic=automagic)
+    if name in WRITE_FILE_CELL_MAGICS:
+        target, append = _written_file(arguments)
+        return CellCode(tuple(head + lines[first + 1 :]), (), kind="file", target=target, append=append)
+    return CellCode(tuple([""] * len(lines)), (), kind="other")  # %%bash, %%html, ...: not Python
+
+
+def _written_file(arguments: str) -> tuple[str | None, bool]:
+    """The file name and the append flag of a %%writefile line, as its argument parser reads them."""
+    try:
+        words = shlex.split(arguments)
+    except ValueError:
+        return None, False
+    append = any(word in ("-a", "--append") for word in words)
+    names = [word for word in words if word not in ("-a", "--append")]
+    return (names[0] if len(names) == 1 else None), append
+
+
+def _escapes_rewritten(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Lines that start with an escape, assign one, or ask for help, blanked; %time code kept."""
+    scanner = _StatementScanner()
+    rewritten: list[str] = []
+    timed: list[int] = []
+    continued = False  # the line before was an escaped line ending in a backslash
+    for line in lines:
+        if continued:
+            continued = line.endswith("\\")
+            rewritten.append("")
+            continue
+        if scanner.at_statement_start:
+            stripped = line.lstrip()
+            indent = line[: len(line) - len(stripped)]
+            if stripped[:1] in _LINE_ESCAPES or _assigns_escape(line) or _asks_for_help(line, scanner):
+                continued = line.endswith("\\")
+                code = None if continued or _asks_for_help(line, scanner) else _CODE_MAGIC.match(stripped)
+                if code is not None:
+                    timed.append(len(rewritten))
+                    rewritten.append(indent + "pass;".ljust(code.end()) + stripped[code.end() :])
+                else:
+                    rewritten.append(_blank(line))
+                continue
+        scanner.feed(line)
+        rewritten.append(line)
+    return rewritten, timed
+
+
+def _blank(line: str) -> str:
+    indent = line[: len(line) - len(line.lstrip())]
+    return f"{indent}pass" if indent else ""
+
+
+_MAY_ASSIGN_ESCAPE = re.compile(r"=\s*[!%]")
+
+
+def _assigns_escape(line: str) -> bool:
+    """``x = !cmd`` or ``x = %magic``: the first ``=`` outside brackets and strings is followed
+    by ``!``, or by ``%`` and a name (IPython's SystemAssign and MagicAssign)."""
+    if _MAY_ASSIGN_ESCAPE.search(line) is None:
+        return False  # the usual line, answered without scanning it
+    position = _first_assignment(line)
+    if position is None:
+        return False
+    rest = line[position + 1 :].lstrip()
+    return rest.startswith("!") or re.match(r"%\s*[^\W\d]", rest) is not None
+
+
+def _first_assignment(line: str) -> int | None:
+    depth, i = 0, 0
+    while i < len(line):
+        char = line[i]
+        if char == "#":
+            return None
+        if char in "'\"":
+            end = _find_closing(line, i + 1, char)
+            if end < 0:
+                return None
+            i = end
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        elif char == "=" and depth == 0:
+            if line[i + 1 : i + 2] == "=" or (i and line[i - 1] in "=<>!+-*/%&|^@:~"):
+                i += 2 if line[i + 1 : i + 2] == "=" else 1
+                continue
+            return i
+        i += 1
+    return None
+
+
+def _asks_for_help(line: str, scanner: "_StatementScanner") -> bool:
+    """``obj?`` / ``obj??``: a statement on one line whose code ends in ``?`` after a name."""
+    if "?" not in line:
+        return False
+    code = _code_part(line).rstrip()
+    if not code.endswith("?") or _HELP_END.search(code) is None:
+        return False
+    probe = scanner.copy()
+    probe.feed(line)
+    return probe.at_statement_start
+
+
+def _is_automagic(line: str) -> bool:
+    """IPython's prefilter would run this (only) line as ``%name``: it starts with a line
+    magic's name and does not assign to it. Whether it is Python decides it later."""
+    match = _LINE_SPLIT.match(line)
+    if match is None or match.group(2):
+        return False
+    rest = match.group(4).lstrip()
+    return match.group(3).strip() in LINE_MAGICS and not rest.startswith(("=", ","))
+
+
+def _code_part(line: str) -> str:
+    """The line up to a comment that starts outside strings."""
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "#":
+            return line[:i]
+        if char in "'\"":
+            end = _find_closing(line, i + 1, char)
+            if end < 0:
+                return line
+            i = end
+            continue
+        i += 1
+    return line
+
+
+# The characters that change what the next line starts: the rest are skipped in one step.
+_SCANNED = re.compile(r"[#()\[\]{}'\"\\]")
 
 
 class _StatementScanner:
@@ -172,6 +541,11 @@ class _StatementScanner:
         self.depth = 0
         self.open_quote: str | None = None  # a triple quote still open
         self.backslash = False
+
+    def copy(self) -> "_StatementScanner":
+        other = _StatementScanner()
+        other.depth, other.open_quote, other.backslash = self.depth, self.open_quote, self.backslash
+        return other
 
     @property
     def at_statement_start(self) -> bool:
@@ -184,9 +558,15 @@ class _StatementScanner:
             if self.open_quote is not None:
                 end = _find_closing(line, i, self.open_quote)
                 if end < 0:
+                    if len(self.open_quote) == 1 and not line.endswith("\\"):
+                        self.open_quote = None  # a one-line string left open: the line is broken anyway
                     return
                 i, self.open_quote = end, None
                 continue
+            special = _SCANNED.search(line, i)
+            if special is None:
+                return
+            i = special.start()
             char = line[i]
             if char == "#":
                 return
@@ -198,9 +578,9 @@ class _StatementScanner:
                 quote = line[i : i + 3] if line[i : i + 3] in ("'''", '"""') else char
                 end = _find_closing(line, i + len(quote), quote)
                 if end < 0:
-                    if len(quote) == 3:
-                        self.open_quote = quote
-                    return  # an unterminated one-line string: the line is broken anyway
+                    if len(quote) == 3 or line.endswith("\\"):
+                        self.open_quote = quote  # continued on the next line
+                    return
                 i = end
                 continue
             elif char == "\\" and i == n - 1:
@@ -208,22 +588,174 @@ class _StatementScanner:
             i += 1
 
 
+_STRING_REST = {
+    quote: re.compile(rf"(?:[^{quote[0]}\\]|\\.|{quote[0]}(?!{quote[1:]}))*{quote}" if len(quote) == 3 else rf"(?:[^{quote}\\]|\\.)*{quote}", re.S)
+    for quote in ("'", '"', "'''", '"""')
+}
+
+
 def _find_closing(line: str, start: int, quote: str) -> int:
     """Index just past the closing ``quote`` from ``start``, or -1 when the line has none."""
-    i = start
-    while i < len(line):
-        if line[i] == "\\":
-            i += 2
-            continue
-        if line.startswith(quote, i):
-            return i + len(quote)
-        i += 1
-    return -1
+    match = _STRING_REST[quote].match(line, start)
+    return -1 if match is None else match.end()
 
-def cell_parses(text: str) -> bool:
-    """Whether the cell, IPython syntax blanked, is Python that Jupyter can run."""
+
+# -- where each source line is written in the .ipynb text ------------------------------------
+
+
+@dataclass(frozen=True)
+class JsonLine:
+    """Where one line of a cell's source is written in the notebook's JSON text.
+
+    ``runs`` are (column in the source line, JSON line, JSON column), all 1-based, of each
+    stretch of characters written one JSON character each on one JSON line; an escape
+    (``\"``, ``\u00e9``) is a stretch of its own. ``end`` is where the line ends: its line
+    break's escape, the closing quote, or the ``]`` of an empty list."""
+
+    runs: tuple[tuple[int, int, int], ...]
+    length: int
+    end: tuple[int, int]
+
+    @property
+    def start(self) -> tuple[int, int]:
+        return self.at(1)
+
+    def at(self, column: int) -> tuple[int, int]:
+        """The JSON (line, column) of the 1-based ``column`` of the source line; past its end,
+        where it ends."""
+        if column > self.length or not self.runs:
+            return self.end
+        first, line, json_column = self.runs[bisect.bisect_right(self.runs, (max(column, 1), 1 << 62, 0)) - 1]
+        return line, json_column + max(column, 1) - first
+
+
+_JSON_BLANK = re.compile(r"[ \t\n\r]*")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\.", re.S)
+_SHORT_ESCAPES = {'\\"': '"', "\\\\": "\\", "\\/": "/", "\\b": "\b", "\\f": "\f", "\\n": "\n", "\\r": "\r", "\\t": "\t"}
+
+
+def json_source_lines(text: str) -> dict[int, list[JsonLine]]:
+    """For each cell (1-based index among all cells) whose ``source`` is text or a list of
+    texts, where each of its source lines is written in the JSON ``text``, whatever the
+    layout (indentation, key order, one line or many) and the escapes. Lines are split as
+    the linted module splits them. Raises SourceError when ``text`` is not a notebook."""
+    places = _JsonPlaces(text)
     try:
-        _compile_cell("\n".join(blank_ipython(text)) + "\n")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        cells = _json_cells(text, places.skip_blank(0))
+    except (IndexError, ValueError, AttributeError, RecursionError):  # AttributeError: a string that never ends
+        raise SourceError("not a notebook: its JSON text could not be read") from None
+    return {index: _cell_lines(text, tokens, places) for index, tokens in cells.items()}
+
+
+def _cell_lines(text: str, tokens: list[tuple[int, int]], places: "_JsonPlaces") -> list[JsonLine]:
+    """The source lines of one cell from the (start, stop) of its string tokens."""
+    lines: list[JsonLine] = []
+    runs: list[tuple[int, int, int]] = []
+    column = 1  # of the next character in the current source line
+    after_cr = False  # the last character was "\r": a "\n" right after it breaks no new line
+
+    def plain(start: int, stop: int) -> None:
+        nonlocal column, after_cr
+        if start < stop:
+            runs.append((column, *places(start)))
+            column += stop - start
+            after_cr = False
+
+    for start, stop in tokens:
+        position = start + 1
+        for escape in _JSON_ESCAPE.finditer(text, position, stop - 1):
+            plain(position, escape.start())
+            position = escape.end()
+            character = _SHORT_ESCAPES.get(escape.group()) or json.loads(f'"{escape.group()}"')
+            if character == "\n" and after_cr:
+                after_cr = False
+                continue
+            if character in "\r\n":
+                lines.append(JsonLine(tuple(runs), column - 1, places(escape.start())))
+                runs, column, after_cr = [], 1, character == "\r"
+                continue
+            runs.append((column, *places(escape.start())))
+            column += 1
+            after_cr = False
+        plain(position, stop - 1)
+    end = places(tokens[-1][1] - 1)
+    lines.append(JsonLine(tuple(runs), column - 1, end))
+    return lines
+
+
+class _JsonPlaces:
+    """Offsets in a JSON text as 1-based (line, column); a leading BOM takes no column."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.bom = text.startswith("\ufeff")
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        column = offset - self.starts[line - 1] + 1
+        return line, column - 1 if self.bom and line == 1 else column
+
+    def skip_blank(self, offset: int) -> int:
+        return _JSON_BLANK.match(self.text, offset + (1 if self.bom and offset == 0 else 0)).end()
+
+
+def _json_cells(text: str, i: int) -> dict[int, list[tuple[int, int]]]:
+    """(start, stop) of the string tokens of each cell's ``source`` (the last key wins, as in
+    json.loads)."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    for key, start in _json_members(text, i):
+        if key != "cells" or text[start] != "[":
+            continue
+        found = {}
+        for index, element in enumerate(_json_elements(text, start), start=1):
+            if text[element] != "{":
+                continue
+            for cell_key, value in _json_members(text, element):
+                if cell_key != "source":
+                    continue
+                if text[value] == '"':
+                    found[index] = [(value, _JSON_STRING.match(text, value).end())]
+                elif text[value] == "[":
+                    parts = [(s, _JSON_STRING.match(text, s).end()) for s in _json_elements(text, value) if text[s] == '"']
+                    found[index] = parts or [(value, value + 2)]  # no text: one empty line, just inside the bracket
+                else:
+                    found.pop(index, None)
+    return found
+
+
+def _json_members(text: str, i: int):
+    """(key, start of its value) of each member of the object at ``i``."""
+    if text[i] != "{":
+        raise ValueError("not an object")
+    i = _JSON_BLANK.match(text, i + 1).end()
+    while text[i] != "}":
+        key_token = _JSON_STRING.match(text, i)
+        key = json.loads(key_token.group())
+        i = _JSON_BLANK.match(text, key_token.end()).end()
+        if text[i] != ":":
+            raise ValueError("no colon")
+        value = _JSON_BLANK.match(text, i + 1).end()
+        yield key, value
+        i = _JSON_BLANK.match(text, _json_skip(text, value)).end()
+        if text[i] == ",":
+            i = _JSON_BLANK.match(text, i + 1).end()
+
+
+def _json_elements(text: str, i: int):
+    """The start of each element of the array at ``i``."""
+    i = _JSON_BLANK.match(text, i + 1).end()
+    while text[i] != "]":
+        yield i
+        i = _JSON_BLANK.match(text, _json_skip(text, i)).end()
+        if text[i] == ",":
+            i = _JSON_BLANK.match(text, i + 1).end()
+
+
+_JSON_DECODER = json.JSONDecoder()
+
+
+def _json_skip(text: str, i: int) -> int:
+    """The offset just past the JSON value at ``i``."""
+    return _JSON_DECODER.raw_decode(text, i)[1]

@@ -32,6 +32,12 @@ class Source:
     cells: list = field(default_factory=list)  # [(first_line, cell_index_1_based, line_count)]
     # Notebook cells blanked because Python cannot parse them: [(module_line, column, message)].
     syntax_errors: list = field(default_factory=list)
+    # Columns IPython removed from the start of each non-blank line of a cell: {cell: columns}.
+    indents: dict = field(default_factory=dict)
+    # Module lines that are not the cell's own text (magics, removed indents): no fix edits them.
+    rewritten: frozenset = frozenset()
+    # The modules a notebook's %%writefile cells write, each linted on its own.
+    modules: list = field(default_factory=list)
 
     def locate(self, line: int) -> tuple[int | None, int]:
         """(cell, line within the cell) for a 1-based module line; (None, line) for .py."""

@@ -6,7 +6,7 @@ import pytest
 
 from compilelint.config import default_settings
 from compilelint.engine import lint_source
-from compilelint.notebooks import blank_ipython, load_notebook
+from compilelint.notebooks import load_notebook, transform_cell
 from compilelint.runner import lint_file
 from compilelint.sources import SourceError
 
@@ -76,25 +76,34 @@ def test_magics_are_blanked_without_moving_lines():
         "%not a magic inside a string\n"
         "'''\n"
     )
-    assert blank_ipython(cell) == [
-        "", "", "", "", "x = (1", "     % 2)", "if x:", "    pass", "", "text = '''", "%not a magic inside a string", "'''",
+    assert list(transform_cell(cell).lines) == [
+        "", "", "", "", "x = (1", "     % 2)", "if x:", "    pass;   f()", "", "text = '''", "%not a magic inside a string", "'''",
     ]
 
 
 def test_cell_magic_with_a_non_python_body_blanks_the_cell():
-    assert blank_ipython("%%bash\nmodel.compile(run_eagerly=True)\n") == ["", ""]
-    assert blank_ipython("%%time\nmodel.fit(x)\n") == ["", "model.fit(x)"]
+    assert transform_cell("%%bash\nmodel.compile(run_eagerly=True)\n").lines == ("", "")
+    assert transform_cell("%%time\nmodel.fit(x)\n").lines == ("", "model.fit(x)")
 
 
 def test_a_broken_cell_is_reported_and_the_rest_is_linted():
     data = notebook_bytes(
         "import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\n",
-        "for i in range(3)\n    print(i)\n",
+        "for i in range(3)\n    model.compile(loss='mse')\n",
         "model.compile(optimizer='adam', loss='mse', run_eagerly=True)\n",
     )
     diagnostics = lint_notebook(data)
     assert [(d.code, d.cell, d.span.line) for d in diagnostics] == [("CL001", 2, 1), ("CL109", 3, 1)]
     assert "this cell was not checked" in diagnostics[0].message
+
+
+def test_a_broken_cell_no_compile_call_depends_on_is_skipped_silently():
+    data = notebook_bytes(
+        "import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\n",
+        "for i in range(3)\n    print(i)\n",
+        "model.compile(optimizer='adam', loss='mse', run_eagerly=True)\n",
+    )
+    assert [(d.code, d.cell) for d in lint_notebook(data)] == [("CL109", 3)]
 
 
 def test_noqa_in_a_cell_is_honoured():
