@@ -75,7 +75,7 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
         except SourceError as error:
             results[index] = FileResult(path=path, errors=[str(error)])
             continue
-        if not needs_parsing(source.text):
+        if not needs_parsing(source.text) and not source.modules:
             results[index] = lint_guarded(source, settings)  # a notebook: only cell syntax errors
             continue
         pending.append((index, source, key, stamp))
