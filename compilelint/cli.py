@@ -69,7 +69,7 @@ def check(paths, select, ignore, extend_select, keras_version, output_format, ou
     file_paths = [p for p in paths if p != "-"] if paths else ([] if reads_stdin else ["."])
     if show_settings:
         _show_settings(resolver, stdin_filename if reads_stdin and stdin_filename and not file_paths else (file_paths or ["."])[0])
-    run = _Run(resolver, run_settings, output_file)
+    run = _Run(run_settings, output_file)
     if reads_stdin:
         run.read_stdin(stdin_filename or "-")
     from compilelint.discovery import discover
@@ -77,6 +77,8 @@ def check(paths, select, ignore, extend_select, keras_version, output_format, ou
     found = discover(file_paths, resolver)
     run.errors.extend(found.errors)
     if show_files:
+        from compilelint.report.formatters import shown_path
+
         run.emit("".join(f"{shown_path(path)}\n" for path in sorted(found.files)))
         run.finish(False)
     run.settings.update(found.settings)
@@ -89,12 +91,6 @@ def check(paths, select, ignore, extend_select, keras_version, output_format, ou
         run.fix()
     run.report(statistics)
     run.finish(bool(run.diagnostics) and not exit_zero)
-
-
-def shown_path(path: str) -> str:
-    from compilelint.report.formatters import shown_path as shown
-
-    return shown(path)
 
 
 def _show_settings(resolver, target: str) -> None:
@@ -112,8 +108,7 @@ class _Run:
     """One ``compilelint check``: the files' results, where the report goes, and the
     one-line errors; each step (lint, fix, diff, report) reads and updates them."""
 
-    def __init__(self, resolver, run_settings, output_file: str | None) -> None:
-        self.resolver = resolver
+    def __init__(self, run_settings, output_file: str | None) -> None:
         self.run_settings = run_settings
         self.output_file = output_file
         self.settings: dict = {}  # path -> the settings that apply to it
@@ -176,6 +171,8 @@ class _Run:
 
         run = fix_results(self.results, self.settings, write=not self.stdin_texts, stdin_texts=self.stdin_texts)
         self.errors.extend(run.errors)
+        for outcome in run.outcomes:  # the last lint of each fixed text
+            self.errors.extend(e for e in outcome.result.errors if e not in self.errors)
         self.results = run.results
         self.fixed = run.fixed_count
         if self.stdin_texts:
@@ -240,9 +237,9 @@ def _write_report(path: str, text: str) -> None:
     """-o: written whole or not at all (a temporary file beside it, then a rename)."""
     import tempfile
 
-    folder = os.path.dirname(os.path.abspath(path))
+    temporary = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".compilelint-report-")
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".compilelint-report-")
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         umask = os.umask(0)
@@ -250,6 +247,8 @@ def _write_report(path: str, text: str) -> None:
         os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except OSError as error:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
         fail(f"{path}: cannot write the report: {error.strerror or error}")
 
 
@@ -257,8 +256,9 @@ def _write_report(path: str, text: str) -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder to remove (default: the configured one).")
 def clean(config_path, cache_dir):
-    """Remove the result cache (.compilelint_cache at the project root)."""
-    from compilelint.cache import cache_dir_for, clean as remove_cache
+    """Remove the result cache (.compilelint_cache at the project root), and the caches of
+    the sub-projects below the current folder (each config's project has its own)."""
+    from compilelint.cache import CACHE_DIR_NAME, cache_dir_for, clean as remove_cache
 
     try:
         settings = load_settings(config_path, Path.cwd(), cache_dir=os.path.abspath(cache_dir) if cache_dir else None)
@@ -270,6 +270,25 @@ def clean(config_path, cache_dir):
     except (ValueError, OSError) as error:
         fail(str(error))
     click.echo(f"removed {directory}" if removed else f"no cache at {directory}", err=True)
+    if cache_dir or config_path:
+        return
+    for nested in _nested_caches(Path.cwd(), CACHE_DIR_NAME, skip=Path(directory).resolve()):
+        try:
+            if remove_cache(nested):
+                click.echo(f"removed {nested}", err=True)
+        except (ValueError, OSError):
+            continue  # a folder of that name that is not ours stays
+
+
+def _nested_caches(top: Path, name: str, skip: Path) -> list[Path]:
+    from compilelint.config import DEFAULT_EXCLUDE
+
+    found = []
+    for folder, subfolders, _ in os.walk(top):
+        if name in subfolders and Path(folder, name).resolve() != skip:
+            found.append(Path(folder, name))
+        subfolders[:] = [d for d in subfolders if d not in DEFAULT_EXCLUDE]
+    return found
 
 
 @main.command()
