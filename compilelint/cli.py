@@ -119,6 +119,7 @@ class _Run:
         self.fixed = 0
         self.stdin_sources: dict = {}  # name -> Source; formatters that quote lines cannot re-read stdin
         self.stdin_texts: dict = {}  # name -> the text as read (a notebook's JSON), for --fix
+        self.stdin_data: bytes | None = None  # the bytes read from '-', even when they cannot be linted
         self._output: list[str] = []
 
     @property
@@ -130,7 +131,7 @@ class _Run:
         from compilelint.runner import lint_guarded
         from compilelint.sources import SourceError
 
-        data = sys.stdin.buffer.read()
+        data = self.stdin_data = sys.stdin.buffer.read()
         self.settings[name] = self.run_settings
         try:
             source = source_from_bytes(data, name)
@@ -169,23 +170,28 @@ class _Run:
         problems go to standard error (standard output holds the text)."""
         from compilelint.fixes import fix_results
 
-        run = fix_results(self.results, self.settings, write=not self.stdin_texts, stdin_texts=self.stdin_texts)
+        run = fix_results(self.results, self.settings, write=True, stdin_texts=self.stdin_texts)
         self.errors.extend(run.errors)
         for outcome in run.outcomes:  # the last lint of each fixed text
             self.errors.extend(e for e in outcome.result.errors if e not in self.errors)
         self.results = run.results
         self.fixed = run.fixed_count
+        if self.stdin_data is None:
+            return
         if self.stdin_texts:
             name = next(iter(self.stdin_texts))
             outcome = next((o for o in run.outcomes if o.path == name), None)
             click.echo(outcome.fixed if outcome else self.stdin_texts[name], nl=False)
-            self.output_file = self.output_file or "<stderr>"
+        else:  # unreadable: an editor replacing its buffer with the output must get it back unchanged
+            sys.stdout.buffer.write(self.stdin_data)
+            sys.stdout.flush()
+        self.output_file = self.output_file or "<stderr>"
 
     def add_noqa(self) -> None:
         """--add-noqa: a ``# noqa: CODE`` comment on each problem's line; exit 0 once added."""
         from compilelint.fixes import add_noqa_comments
 
-        if self.stdin_texts:
+        if self.stdin_data is not None:
             fail("--add-noqa edits files; it cannot be used with '-' (stdin)")
         added, errors, notes = add_noqa_comments(self.results)
         self.errors.extend(errors)

@@ -418,7 +418,7 @@ def describe_settings(settings: Settings, path: str) -> str:
         f"# config file: {settings.config_file or 'none (defaults)'}",
         f"# root (patterns are relative to it): {settings.root}",
         f"select = {toml_list(sorted(settings.enabled))}",
-        f"per-file-ignores = {{ {', '.join(f'{json.dumps(p)} = {toml_list(sorted(c))}' for p, c in settings.per_file_ignores)} }}",
+        "per-file-ignores = {" + ", ".join(f"{json.dumps(p)} = {toml_list(sorted(c))}" for p, c in settings.per_file_ignores) + "}",
         f"# ignored for this file by per-file-ignores: {toml_list(ignored)}",
         f"keras-version = {json.dumps(settings.keras_version)}",
         f"exclude = {toml_list(settings.exclude)}",

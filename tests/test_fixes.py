@@ -214,3 +214,12 @@ def test_cli_fix_on_stdin_prints_the_fixed_notebook_json(tmp_path):
     assert result.stdout == text.replace("Adam(lr=0.1)", "Adam(learning_rate=0.1)")  # the layout kept
     assert "nb.ipynb:cell 2:3:" in result.stderr and "CL301" in result.stderr
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_cli_fix_on_stdin_gives_undecodable_input_back_unchanged():
+    data = b"x = '\xe9'\nmodel.compile(loss='mse')\n"
+    done = subprocess.run(
+        [sys.executable, "-m", "compilelint", "check", "--no-cache", "--fix", "-"], input=data, capture_output=True, cwd=REPO
+    )
+    assert done.returncode == 2 and done.stdout == data
+    assert b"cannot decode as utf-8" in done.stderr
