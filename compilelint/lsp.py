@@ -100,7 +100,12 @@ def _document_path(uri: str) -> str:
 
 
 def is_python(uri: str, language_id: str | None) -> bool:
-    """A Python text document: by its language, or by its name when the client sends none."""
+    """A Python text document the server lints: a file, or an untitled buffer, by its
+    language (or its name when the client sends none). Other schemes are left alone: a
+    notebook cell (``vscode-notebook-cell:``) alone would lack the cells before it, and IPython
+    syntax would read as syntax errors; a ``git:`` copy is not the user's code."""
+    if to_fs_path(uri) is None and not uri.startswith("untitled:"):
+        return False
     if language_id:
         return language_id == "python"
     return _document_path(uri).endswith(PYTHON_SUFFIXES)

@@ -248,6 +248,15 @@ async def test_untitled_buffers_are_linted(client: LanguageClient):
     assert [d.code for d in client.diagnostics[uri]] == ["CL101"]
 
 
+def test_only_files_and_untitled_buffers_are_linted_as_python_documents():
+    from compilelint.lsp import is_python
+
+    assert is_python("file:///w/train.py", None) and is_python("file:///w/script", "python")
+    assert is_python("untitled:Untitled-1", "python") and not is_python("untitled:Untitled-2", "markdown")
+    assert not is_python("vscode-notebook-cell:/w/nb.ipynb#W0sZmlsZQ%3D%3D", "python")  # a cell alone lacks the cells before it
+    assert not is_python("file:///w/nb.ipynb", None)
+
+
 @pytest.mark.asyncio
 async def test_excluded_files_get_no_diagnostics_and_each_file_its_own_config(client: LanguageClient, tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.compilelint]\nextend-exclude = ["generated"]\n')
