@@ -121,7 +121,7 @@ def _syntax_error(text: str, error) -> tuple[str, Span]:
         if not end_line or not end_column or (end_line, end_column) < (line, column):
             end_line, end_column = line, column
         return f"{kind}: {_one_line(str(python_error.msg))}", Span(line, column, end_line, end_column)
-    except (ValueError, RecursionError, MemoryError):
+    except Exception:  # noqa: BLE001 - NUL bytes, nesting, size: LibCST's own answer below
         pass
     line, column = error.raw_line, error.raw_column + 1
     return f"SyntaxError: {_one_line(error.message)}", Span(line, column, line, column)

@@ -86,7 +86,7 @@ class NoqaMap:
         """(line, code, hint) for each compilelint code in a ``# noqa`` that names no rule:
         a ``CL`` code that matches none, or a misspelt rule name (other tools' codes, such
         as flake8's ``E501``, are theirs and left alone)."""
-        if "noqa" not in self._text.lower():
+        if not self._has_line_noqa:
             return []
         from compilelint.selectors import catalogue
 
