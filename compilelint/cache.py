@@ -32,7 +32,7 @@ CACHEDIR_TAG = (
     "# This file is a cache directory tag created by compilelint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_ENTRY_FORMAT = 1
+_ENTRY_FORMAT = 2
 
 
 def cache_dir_for(settings: Settings) -> Path:
@@ -71,7 +71,10 @@ class ResultCache:
     def __init__(self, directory: Path, settings: Settings) -> None:
         self.directory = Path(directory)
         self.root = settings.root
-        self.bucket = self.directory / f"{tool_stamp()}-{settings.fingerprint()}"
+        # One bucket per settings and per project root: two sub-projects sharing a --cache-dir
+        # with the same settings still keep their path indexes apart.
+        where = hashlib.blake2b(os.path.relpath(settings.root, self.directory).encode("utf-8", "surrogatepass"), digest_size=4)
+        self.bucket = self.directory / f"{tool_stamp()}-{settings.fingerprint()}-{where.hexdigest()}"
         self._writable: bool | None = None
         self._files: dict[str, list] | None = None  # see known_key()
         self._index_changed = False
@@ -93,7 +96,8 @@ class ResultCache:
                 data = json.loads(handle.read())
             if data.get("format") != _ENTRY_FORMAT or data.get("key") != key:
                 return None
-            return FileResult(path=path, diagnostics=[_diagnostic(item, path) for item in data["diagnostics"]])
+            warnings = [f"{path}{_text(rest)}" for rest in data["warnings"]]
+            return FileResult(path=path, diagnostics=[_diagnostic(item, path) for item in data["diagnostics"]], warnings=warnings)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -102,8 +106,12 @@ class ResultCache:
         time instead."""
         if result.errors or result.internal_error or not self._prepare():
             return False
+        if any(not warning.startswith(result.path + ":") for warning in result.warnings):
+            return False
+        # Warnings start with the path, which a later run may spell differently (another cwd).
+        warnings = [warning[len(result.path) :] for warning in result.warnings]
         payload = json.dumps(
-            {"format": _ENTRY_FORMAT, "key": key, "diagnostics": [_diagnostic_dict(d) for d in result.diagnostics]},
+            {"format": _ENTRY_FORMAT, "key": key, "diagnostics": [_diagnostic_dict(d) for d in result.diagnostics], "warnings": warnings},
             separators=(",", ":"),
         ).encode()
         return _replace_atomically(self.bucket / key, payload)
@@ -159,6 +167,20 @@ class ResultCache:
 
 
 _INDEX = "files.json"
+
+
+class CacheSet:
+    """A ResultCache for each Settings a run uses (each config file's project has its own
+    folder and bucket, as its settings decide the results)."""
+
+    def __init__(self) -> None:
+        self._caches: dict[Settings, ResultCache] = {}
+
+    def for_settings(self, settings: Settings) -> ResultCache:
+        cache = self._caches.get(settings)
+        if cache is None:
+            cache = self._caches[settings] = ResultCache(cache_dir_for(settings), settings)
+        return cache
 
 
 def _stamp(path: str) -> list[int] | None:

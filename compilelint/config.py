@@ -1,5 +1,5 @@
-"""Settings: ``[tool.compilelint]`` in the nearest pyproject.toml (or compilelint.toml),
-then the command line on top."""
+"""Settings: ``[tool.compilelint]`` in the nearest pyproject.toml (or compilelint.toml)
+above each file, as Ruff resolves them, then the command line on top."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ _KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "keras-version": ("keras_version", (str, int)),
     "output-format": ("output_format", str),
     "cache-dir": ("cache_dir", str),
+    "unsafe-fixes": ("unsafe_fixes", bool),
 }
 
 
@@ -76,6 +77,7 @@ class RawOptions:
     keras_version: Any = "auto"
     output_format: str = "concise"
     cache_dir: str | None = None
+    unsafe_fixes: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Settings:
     output_format: str = "concise"
     cache_dir: str | None = None
     root: str = "."  # the folder of the config file, or the working directory
+    unsafe_fixes: bool = False  # --fix also applies fixes that may change behaviour
+    config_file: str | None = None  # where these settings were read from; None: the defaults
 
     def codes_for(self, path: str) -> frozenset[str]:
         ignored: set[str] = set()
@@ -149,22 +153,37 @@ def matches_pattern(pattern: str, relative: str) -> bool:
     )
 
 
+CONFIG_NAMES = ("compilelint.toml", "pyproject.toml")
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest compilelint.toml, or pyproject.toml with a [tool.compilelint] table."""
     start = start.resolve()
     for folder in [start, *start.parents]:
-        dedicated = folder / "compilelint.toml"
-        if dedicated.is_file():
-            return dedicated
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                tool = _read_toml(pyproject).get("tool")
-            except ConfigError:
-                return pyproject  # reported when it is read as the config
-            if isinstance(tool, dict) and "compilelint" in tool:
-                return pyproject
+        found = config_in(str(folder))
+        if found is not None:
+            return found
     return None
+
+
+def config_in(folder: str, names=None) -> Path | None:
+    """The config file of ``folder`` itself, if it has one: compilelint.toml, else a
+    pyproject.toml with a [tool.compilelint] table. ``names``, the folder's listing when the
+    caller has it, saves a stat per candidate name."""
+    for name in CONFIG_NAMES:
+        path = os.path.join(folder, name)
+        if (name in names) if names is not None else os.path.isfile(path):
+            if name == "compilelint.toml" or _has_table(Path(path)):
+                return Path(path)
+    return None
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        tool = _read_toml(pyproject).get("tool")
+    except ConfigError:
+        return True  # reported when it is read as the config
+    return isinstance(tool, dict) and "compilelint" in tool
 
 
 def _read_toml(path: Path) -> dict:
@@ -222,6 +241,7 @@ def build_settings(
     output_format: str | None = None,
     cache_dir: str | None = None,
     force_exclude: bool | None = None,
+    unsafe_fixes: bool | None = None,
     source: str = "",
 ) -> Settings:
     """Resolve rule selectors and validate values; the command line wins over the file."""
@@ -270,6 +290,8 @@ def build_settings(
         output_format=chosen_format,
         cache_dir=chosen_cache,
         root=str(root),
+        unsafe_fixes=unsafe_fixes if unsafe_fixes is not None else options.unsafe_fixes,
+        config_file=source or None,
     )
 
 
@@ -288,3 +310,123 @@ def load_settings(config: str | None, start: Path, **overrides) -> Settings:
 
 def default_settings(**overrides) -> Settings:
     return build_settings(RawOptions(), Path.cwd(), **overrides)
+
+
+class SettingsResolver:
+    """The settings of each file, resolved as Ruff does: the nearest config file above the
+    file decides (no merging with outer ones), the command line's ``overrides`` on top; a
+    file with no config above it takes the current folder's settings. ``--config`` (or
+    ``fixed``) gives every file the same settings.
+
+    Each folder is answered once and each config file read once, so a walk over a large
+    tree costs one dict lookup per folder. A bad config raises ConfigError (one line) for
+    every file it governs, and only for those.
+    """
+
+    def __init__(self, overrides: dict | None = None, config: str | None = None, cwd: Path | None = None) -> None:
+        self._overrides = overrides or {}
+        self._cwd = (cwd or Path.cwd()).resolve()
+        self._by_folder: dict[str, Settings | ConfigError] = {}
+        self._by_config: dict[str, Settings | ConfigError] = {}
+        self._default: Settings | ConfigError | None = None
+        self._fixed: Settings | None = None
+        if config is not None:
+            self._fixed = load_settings(config, self._cwd, **self._overrides)
+
+    @classmethod
+    def fixed(cls, settings: Settings) -> "SettingsResolver":
+        resolver = cls()
+        resolver._fixed = settings
+        return resolver
+
+    def default(self) -> Settings:
+        """The current folder's settings: run-wide options (output format) come from here."""
+        if self._fixed is not None:
+            return self._fixed
+        if self._default is None:
+            config = find_config(self._cwd)
+            self._default = self._settings_from(config) if config is not None else self._defaults()
+        return _raise_or_return(self._default)
+
+    def for_file(self, path: str) -> Settings:
+        return self.for_folder(os.path.dirname(os.path.abspath(path)))
+
+    def for_folder(self, folder: str, names=None) -> Settings:
+        """``folder`` is absolute; ``names`` is its listing when the caller has read it."""
+        if self._fixed is not None:
+            return self._fixed
+        found = self._by_folder.get(folder)
+        if found is None:
+            found = self._resolve(folder, names)
+        return _raise_or_return(found)
+
+    def _resolve(self, folder: str, names) -> Settings | ConfigError:
+        unresolved = []
+        current, listing = folder, names
+        while True:
+            known = self._by_folder.get(current)
+            if known is not None:
+                found = known
+                break
+            unresolved.append(current)
+            config = config_in(current, listing)
+            if config is not None:
+                found = self._settings_from(config)
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                try:
+                    found = self.default()
+                except ConfigError as error:
+                    found = error
+                break
+            current, listing = parent, None
+        for name in unresolved:
+            self._by_folder[name] = found
+        return found
+
+    def _settings_from(self, config: Path) -> Settings | ConfigError:
+        key = str(config)
+        if key not in self._by_config:
+            try:
+                self._by_config[key] = build_settings(read_options(config), config.parent, source=key, **self._overrides)
+            except ConfigError as error:
+                self._by_config[key] = error
+        return self._by_config[key]
+
+    def _defaults(self) -> Settings | ConfigError:
+        try:
+            return build_settings(RawOptions(), self._cwd, **self._overrides)
+        except ConfigError as error:
+            return error
+
+
+def _raise_or_return(found: Settings | ConfigError) -> Settings:
+    if isinstance(found, ConfigError):
+        raise found
+    return found
+
+
+def describe_settings(settings: Settings, path: str) -> str:
+    """``--show-settings``: what applies to ``path`` and where it came from."""
+    def toml_list(values) -> str:
+        return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+    ignored = sorted(settings.enabled - settings.codes_for(path))
+    lines = [
+        f"# Settings for {path}",
+        f"# config file: {settings.config_file or 'none (defaults)'}",
+        f"# root (patterns are relative to it): {settings.root}",
+        f"select = {toml_list(sorted(settings.enabled))}",
+        "per-file-ignores = {" + ", ".join(f"{json.dumps(p)} = {toml_list(sorted(c))}" for p, c in settings.per_file_ignores) + "}",
+        f"# ignored for this file by per-file-ignores: {toml_list(ignored)}",
+        f"keras-version = {json.dumps(settings.keras_version)}",
+        f"exclude = {toml_list(settings.exclude)}",
+        f"extend-exclude = {toml_list(settings.extend_exclude)}",
+        f"respect-gitignore = {json.dumps(settings.respect_gitignore)}",
+        f"force-exclude = {json.dumps(settings.force_exclude)}",
+        f"unsafe-fixes = {json.dumps(settings.unsafe_fixes)}",
+        f"output-format = {json.dumps(settings.output_format)}",
+        f"cache-dir = {json.dumps(settings.cache_dir or os.path.join(settings.root, '.compilelint_cache'))}",
+    ]
+    return "\n".join(lines) + "\n"

@@ -74,3 +74,4 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line each: file problems, rule crashes
     internal_error: bool = False
+    warnings: list[str] = field(default_factory=list)  # one line each, exit code unchanged: an unknown code in a noqa

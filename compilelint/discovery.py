@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from compilelint.config import Settings, relative_path
+from compilelint.config import ConfigError, Settings, SettingsResolver, relative_path
 
 LINTABLE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
@@ -17,6 +17,7 @@ LINTABLE_SUFFIXES = (".py", ".pyi", ".ipynb")
 @dataclass
 class Discovery:
     files: list[str] = field(default_factory=list)
+    settings: dict[str, Settings] = field(default_factory=dict)  # file -> the settings that apply to it
     errors: list[str] = field(default_factory=list)  # one line each
 
 
@@ -98,7 +99,7 @@ class _GitIgnore:
         return found
 
 
-class _ExcludeMatcher:
+class ExcludeMatcher:
     """``exclude`` + ``extend-exclude``: the same answers as ``config.matches_pattern`` for
     every pattern, cheaply enough to ask for every entry of a large tree.
 
@@ -142,82 +143,140 @@ def _union(regexes) -> "re.Pattern | None":
     return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
 
 
-def discover(paths: list[str], settings: Settings) -> Discovery:
+def discover(paths: list[str], settings: "Settings | SettingsResolver") -> Discovery:
+    """The files under ``paths``, each with the settings that apply to it (``settings``: one
+    Settings for every file, or a resolver that finds each folder's nearest config).
+
+    An explicit path is linted even inside an excluded folder unless ``force-exclude`` is on
+    (as Ruff does): naming it is the user's choice. A folder's own entries are always
+    checked against the exclusions.
+    """
+    resolver = SettingsResolver.fixed(settings) if isinstance(settings, Settings) else settings
     result = Discovery()
-    gitignore = _GitIgnore() if settings.respect_gitignore else None
-    excludes = _ExcludeMatcher(settings)
-    seen: set[str] = set()
+    walk = _Walk(resolver, result)
     for raw in paths:
         path = Path(raw)
         if not os.path.lexists(raw):
             result.errors.append(f"{raw}: no such file or directory")
             continue
         if path.is_dir():
-            for file in _walk(path, settings, excludes, gitignore, result):
-                if file not in seen:
-                    seen.add(file)
-                    result.files.append(file)
+            walk.run(raw)
         elif path.is_file() or path.is_symlink():
-            if settings.force_exclude and (
-                excludes.excluded(relative_path(raw, settings.root))
-                or (gitignore and gitignore.ignored(path.absolute(), False))
-            ):
+            file_settings = walk.settings_for(os.path.dirname(os.path.abspath(raw)))
+            if file_settings is None:
                 continue
-            if raw not in seen:
-                seen.add(raw)
-                result.files.append(raw)
+            if file_settings.force_exclude and walk.explicitly_excluded(raw, file_settings, is_dir=False):
+                continue
+            walk.add(_clean(raw), file_settings)
         else:
             result.errors.append(f"{raw}: not a regular file or directory")
     return result
 
 
-def _walk(
-    top: Path, settings: Settings, excludes: _ExcludeMatcher, gitignore: _GitIgnore | None, result: Discovery
-) -> Iterator[str]:
-    """Files under ``top`` in sorted order, never entering an excluded or ignored folder.
+def _clean(raw: str) -> str:
+    """A path as every format shows it: relative to the current folder when it is inside
+    it, without ``./`` (``./a.py``, ``/home/me/proj/a.py`` -> ``a.py``); else as given."""
+    absolute = os.path.abspath(raw)
+    cwd = os.getcwd()
+    if absolute == cwd:
+        return "."
+    if absolute.startswith(os.path.join(cwd, "")):
+        return os.path.relpath(absolute, cwd)
+    return os.path.normpath(raw)
 
-    A scandir walk rather than os.walk: the per-entry work here is what a warm run on a
-    large tree spends most of its time on, so each folder's relative and absolute forms and
-    the ignore files that apply in it are worked out once per folder.
-    """
-    visited: set[tuple[int, int]] = set()
-    stack = [str(top)]
-    while stack:
-        folder = stack.pop()
+
+class _Walk:
+    """One discovery's state: the files found so far, and per settings their exclusions."""
+
+    def __init__(self, resolver: SettingsResolver, result: Discovery) -> None:
+        self.resolver = resolver
+        self.result = result
+        self.gitignore = _GitIgnore()
+        self._matchers: dict[int, ExcludeMatcher] = {}
+        self._bad_configs: set[str] = set()
+        self._seen: set[str] = set()
+
+    def add(self, file: str, settings: Settings) -> None:
+        if file not in self._seen:
+            self._seen.add(file)
+            self.result.files.append(file)
+            self.result.settings[file] = settings
+
+    def excludes(self, settings: Settings) -> ExcludeMatcher:
+        matcher = self._matchers.get(id(settings))
+        if matcher is None:
+            matcher = self._matchers[id(settings)] = ExcludeMatcher(settings)
+        return matcher
+
+    def settings_for(self, folder: str, names=None) -> Settings | None:
+        """The folder's settings; None (and one error line per bad config) when its config
+        cannot be used, so that nothing it governs is linted with settings it did not ask for."""
         try:
-            info = os.stat(folder)
-            if (info.st_dev, info.st_ino) in visited:  # a symlink loop
+            return self.resolver.for_folder(folder, names)
+        except ConfigError as error:
+            message = str(error)
+            if message not in self._bad_configs:
+                self._bad_configs.add(message)
+                self.result.errors.append(message)
+            return None
+
+    def explicitly_excluded(self, raw: str, settings: Settings, is_dir: bool) -> bool:
+        """What ``force-exclude`` applies to a path given on the command line."""
+        if self.excludes(settings).excluded(relative_path(raw, settings.root)):
+            return True
+        return settings.respect_gitignore and self.gitignore.ignored(Path(raw).absolute(), is_dir)
+
+    def run(self, top: str) -> None:
+        """Files under ``top`` in sorted order, never entering an excluded or ignored folder.
+
+        A scandir walk rather than os.walk: the per-entry work here is what a warm run on a
+        large tree spends most of its time on, so each folder's settings, relative and
+        absolute forms and the ignore files that apply in it are worked out once per folder.
+        """
+        visited: set[tuple[int, int]] = set()
+        top = _clean(top)
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            try:
+                info = os.stat(folder)
+                if (info.st_dev, info.st_ino) in visited:  # a symlink loop
+                    continue
+                visited.add((info.st_dev, info.st_ino))
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError as error:
+                self.result.errors.append(f"{error.filename or folder}: cannot read directory: {error.strerror}")
                 continue
-            visited.add((info.st_dev, info.st_ino))
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError as error:
-            result.errors.append(f"{error.filename or folder}: cannot read directory: {error.strerror}")
-            continue
-        folder_relative = relative_path(folder, settings.root)
-        if folder == str(top) and folder_relative != "." and excludes.excluded(folder_relative):
-            continue  # the walk's own top is in an excluded folder; below it, entries are checked
-        prefix = "" if folder_relative == "." else folder_relative + "/"
-        ignores = None
-        if gitignore is not None:
             folder_absolute = os.path.abspath(folder)
-            gitignore.enter(folder_absolute, {entry.name for entry in entries})
-            ignores = gitignore.applicable(folder_absolute) or None
+            names = {entry.name for entry in entries}
+            settings = self.settings_for(folder_absolute, names)
+            if settings is None:
+                continue
+            if folder == top and settings.force_exclude and self.explicitly_excluded(folder, settings, is_dir=True):
+                continue
+            excludes = self.excludes(settings)
+            folder_relative = relative_path(folder, settings.root)
+            prefix = "" if folder_relative == "." else folder_relative + "/"
+            ignores = None
+            if settings.respect_gitignore:
+                self.gitignore.enter(folder_absolute, names)
+                ignores = self.gitignore.applicable(folder_absolute) or None
 
-        def skipped(name: str, is_dir: bool) -> bool:
-            return excludes.entry_excluded(prefix + name, name) or (
-                ignores is not None and gitignore.ignored_in(folder_absolute, name, is_dir)
-            )
+            def skipped(name: str, is_dir: bool) -> bool:
+                return excludes.entry_excluded(prefix + name, name) or (
+                    ignores is not None and self.gitignore.ignored_in(folder_absolute, name, is_dir)
+                )
 
-        subfolders = []
-        for entry in entries:
-            name = entry.name
-            if _is_dir(entry):
-                if not skipped(name, True):
-                    subfolders.append(entry.path)
-            elif name.endswith(LINTABLE_SUFFIXES) and not skipped(name, False):
-                yield entry.path
-        stack.extend(reversed(subfolders))  # depth first, in name order, like os.walk
+            subfolders = []
+            for entry in entries:
+                name = entry.name
+                if _is_dir(entry):
+                    if not skipped(name, True):
+                        subfolders.append(entry.path if folder != "." else name)
+                elif name.endswith(LINTABLE_SUFFIXES) and not skipped(name, False):
+                    self.add(entry.path if folder != "." else name, settings)
+            stack.extend(reversed(subfolders))  # depth first, in name order, like os.walk
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

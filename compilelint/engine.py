@@ -50,6 +50,7 @@ def _lint_module(source: Source, settings: "Settings") -> FileResult:
     noqa = NoqaMap(source.text)
     if noqa.file_exempt(None):
         return result
+    result.warnings.extend(_noqa_warnings(source, noqa))
     if source.syntax_errors and SYNTAX_ERROR in enabled:
         result.diagnostics.extend(_cell_syntax_errors(source))
     if not candidate:
@@ -75,9 +76,8 @@ def _lint_module(source: Source, settings: "Settings") -> FileResult:
     except cst.ParserSyntaxError as error:
         if SYNTAX_ERROR in enabled:
             rule = rules_by_code()[SYNTAX_ERROR]
-            line, column = error.raw_line, error.raw_column + 1
-            message = f"SyntaxError: {_one_line(error.message)}; the file was not checked"
-            span = Span(line, column, line, column)
+            reason, span = _syntax_error(source.text, error)
+            message = f"{reason}; the file was not checked"
             result.diagnostics.append(_place(source, Diagnostic(SYNTAX_ERROR, rule.name, message, source.path, span)))
         return result
     except RecursionError:
@@ -117,6 +117,28 @@ def _parser_at_risk(text: str) -> bool:
     return False
 
 
+def _syntax_error(text: str, error) -> tuple[str, Span]:
+    """What Python itself says about text LibCST could not parse (``'(' was never closed``
+    at the bracket, where LibCST lists the tokens it expected at the end of the file), and
+    where; LibCST's own message when Python accepts the text (syntax LibCST does not know)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<compilelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        kind = type(python_error).__name__
+        line = max(python_error.lineno or 1, 1)
+        column = max(python_error.offset or 1, 1)
+        end_line, end_column = python_error.end_lineno, python_error.end_offset
+        if not end_line or not end_column or (end_line, end_column) < (line, column):
+            end_line, end_column = line, column
+        return f"{kind}: {_one_line(str(python_error.msg))}", Span(line, column, end_line, end_column)
+    except Exception:  # noqa: BLE001 - NUL bytes, nesting, size: LibCST's own answer below
+        pass
+    line, column = error.raw_line, error.raw_column + 1
+    return f"SyntaxError: {_one_line(error.message)}", Span(line, column, line, column)
+
+
 def _python_rejects(text: str) -> tuple[int | None, int, str] | None:
     """Why CPython cannot parse ``text`` when the reason is nesting or size, else None.
 
@@ -140,6 +162,15 @@ def _python_rejects(text: str) -> tuple[int | None, int, str] | None:
     except ValueError:  # NUL bytes: the reader refuses them first; left to LibCST here
         return None
     return None
+
+
+def _noqa_warnings(source: Source, noqa: NoqaMap) -> list[str]:
+    warnings = []
+    for line, code, hint in noqa.unknown_codes():
+        cell, cell_line = source.locate(line)
+        where = f"{source.path}:cell {cell}:{cell_line}" if cell is not None else f"{source.path}:{line}"
+        warnings.append(f"{where}: unknown rule code {code!r} in # noqa ({hint})")
+    return warnings
 
 
 def _cell_syntax_errors(source: Source) -> list[Diagnostic]:
@@ -246,7 +277,7 @@ def _edits(module, positions, spec) -> Fix:
     for node, replacement in spec.replacements:
         text = replacement if isinstance(replacement, str) else module.code_for_node(replacement)
         edits.append(Edit(span_of(positions[node]), text))
-    return Fix(spec.description, tuple(edits))
+    return Fix(spec.description, tuple(edits), safe=spec.safe)
 
 
 def _place(source: Source, diagnostic: Diagnostic) -> Diagnostic:

@@ -87,13 +87,15 @@ class FixOutcome:
         return self.fixed != self.original
 
 
-def fixable(diagnostics: list[Diagnostic]) -> list[Fix]:
-    # Notebook edits count lines from their cell, not from the text: notebooks.py applies them.
-    return [d.fix for d in diagnostics if d.fix is not None and d.cell is None]
+def fixable(diagnostics: list[Diagnostic], unsafe: bool = False) -> list[Fix]:
+    """The fixes ``--fix`` applies to a module's text: the safe ones, and with ``unsafe``
+    (``--unsafe-fixes``) the rest. Notebook edits count lines from their cell, not from
+    the text: fix_notebook_text applies them."""
+    return [d.fix for d in diagnostics if d.fix is not None and d.cell is None and (d.fix.safe or unsafe)]
 
 
-def _has_fixes(result: FileResult) -> bool:
-    return any(d.fix is not None for d in result.diagnostics)
+def _has_fixes(result: FileResult, unsafe: bool) -> bool:
+    return any(d.fix is not None and (d.fix.safe or unsafe) for d in result.diagnostics)
 
 
 def fix_text(text: str, path: str, settings: "Settings") -> FixOutcome:
@@ -105,7 +107,7 @@ def fix_text(text: str, path: str, settings: "Settings") -> FixOutcome:
     result = lint_guarded(Source(text=current, path=path), settings)
     notes: list[str] = []
     for _ in range(MAX_ROUNDS):
-        fixes = fixable(result.diagnostics)
+        fixes = fixable(result.diagnostics, settings.unsafe_fixes)
         if not fixes:
             break
         candidate, count = apply_fixes(current, fixes)
@@ -203,16 +205,16 @@ def fix_file(path: str, settings: "Settings", write: bool) -> FixOutcome:
         original = read_file_text(path)
     except SourceError as error:
         raise FixError(str(error)) from None
-    if path.endswith(".ipynb"):
-        outcome = _fix_notebook(original.text, path, settings)
-    else:
-        outcome = fix_text(original.text, path, settings)
+    outcome = fix_source_text(original.text, path, settings)
     if write and outcome.changed:
         write_atomically(original, outcome.fixed)
     return outcome
 
 
-def _fix_notebook(text: str, path: str, settings: "Settings") -> FixOutcome:
+def fix_source_text(text: str, path: str, settings: "Settings") -> FixOutcome:
+    """Fix a file's text, whichever kind it is: Python, or a notebook's JSON (``path`` says)."""
+    if not path.endswith(".ipynb"):
+        return fix_text(text, path, settings)
     from compilelint.sources import SourceError
 
     try:
@@ -246,7 +248,7 @@ def fix_notebook_text(text: str, path: str, settings: "Settings") -> tuple[str, 
     for _ in range(MAX_ROUNDS):
         by_cell: dict[int, list] = {}
         for diagnostic in result.diagnostics:
-            if diagnostic.fix is not None and diagnostic.cell is not None:
+            if diagnostic.fix is not None and diagnostic.cell is not None and (diagnostic.fix.safe or settings.unsafe_fixes):
                 by_cell.setdefault(diagnostic.cell, []).append(diagnostic.fix)
         changed = 0
         for index, fixes in by_cell.items():
@@ -311,24 +313,25 @@ class FixRun:
         return [outcome for outcome in self.outcomes if outcome.changed]
 
 
-def fix_results(
-    results: list[FileResult], settings: "Settings", write: bool, stdin_texts: dict | None = None, stdin_names: frozenset = frozenset()
-) -> FixRun:
-    """Fix every file whose lint result has fixes; ``stdin_texts`` maps the names of texts
-    read from standard input (never written) to their text; ``stdin_names`` are all the
-    names read from standard input (never read from disk)."""
+def fix_results(results: list[FileResult], settings, write: bool, stdin_texts: dict | None = None) -> FixRun:
+    """Fix every file whose lint result has fixes that apply. ``settings``: one Settings, or
+    a mapping path -> Settings; ``stdin_texts`` maps the names of texts read from standard
+    input (never read from disk nor written) to their text: Python, or a notebook's JSON."""
+    from compilelint.config import Settings
+
+    settings_of = (lambda path: settings) if isinstance(settings, Settings) else settings.__getitem__
     stdin_texts = stdin_texts or {}
     run = FixRun(results=[])
     for result in results:
-        from_stdin = result.path in stdin_texts or result.path in stdin_names
-        if not _has_fixes(result) or (result.path not in stdin_texts and from_stdin):
-            run.results.append(result)  # a notebook read from stdin is reported, not fixed
+        file_settings = settings_of(result.path)
+        if not _has_fixes(result, file_settings.unsafe_fixes):
+            run.results.append(result)
             continue
         try:
             if result.path in stdin_texts:
-                outcome = fix_text(stdin_texts[result.path], result.path, settings)
+                outcome = fix_source_text(stdin_texts[result.path], result.path, file_settings)
             else:
-                outcome = fix_file(result.path, settings, write)
+                outcome = fix_file(result.path, file_settings, write)
         except FixError as error:
             run.errors.append(str(error))
             run.results.append(result)
@@ -337,3 +340,66 @@ def fix_results(
         run.outcomes.append(outcome)
         run.results.append(outcome.result)
     return run
+
+
+# -- --add-noqa: baseline an existing project ------------------------------------------------
+
+
+def add_noqa_comments(results: list[FileResult]) -> tuple[int, list[str], list[str]]:
+    """Add ``# noqa: CODE`` for every diagnostic, on its line, or on the closing line of its
+    statement when its own line cannot end in a comment (inside a multi-line string, after
+    a backslash); codes join an existing ``# noqa: ...``. Returns (comments added or
+    extended, errors, notes); files are written as ``--fix`` writes them."""
+    added, errors, notes = 0, [], []
+    for result in results:
+        if not result.diagnostics:
+            continue
+        if result.path.endswith(".ipynb"):
+            notes.append(f"{result.path}: --add-noqa does not edit notebooks; add the comments in the cells")
+            continue
+        try:
+            original = read_file_text(result.path)
+            text, count = noqa_text(original.text, result.diagnostics)
+            if count:
+                write_atomically(original, text)
+        except FixError as error:
+            errors.append(str(error))
+            continue
+        except Exception as error:  # noqa: BLE001 - SourceError and the like: one line, go on
+            errors.append(" ".join(str(error).split()))
+            continue
+        added += count
+    return added, errors, notes
+
+
+def noqa_text(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:
+    """``text`` with a ``# noqa`` comment for each diagnostic; and how many lines changed."""
+    from compilelint.report.noqa import line_noqa, statement_lines
+
+    ends, comment_lines = statement_lines(text)
+    wanted: dict[int, list[str]] = {}
+    for d in diagnostics:
+        line = d.span.line if d.span.line in comment_lines else ends.get(d.span.end_line)
+        if line is None or line not in comment_lines:
+            continue
+        codes = wanted.setdefault(line, [])
+        if d.code not in codes:
+            codes.append(d.code)
+    starts = line_starts(text)
+    edits = []
+    for line, codes in wanted.items():
+        line_text = text[starts[line - 1] : starts[line] if line < len(starts) else len(text)].rstrip("\r\n")
+        existing = line_noqa(line_text)
+        if existing is not None and existing[0] is None:
+            continue  # a bare noqa already covers every code
+        missing = [code for code in codes if existing is None or code not in existing[0]]
+        if not missing:
+            continue
+        if existing is not None:
+            at, insert = starts[line - 1] + existing[1], ", " + ", ".join(missing)
+        else:
+            at, insert = starts[line - 1] + len(line_text.rstrip()), "  # noqa: " + ", ".join(missing)
+        edits.append((at, insert))
+    for at, insert in sorted(edits, reverse=True):
+        text = text[:at] + insert + text[at:]
+    return text, len(edits)

@@ -1,7 +1,7 @@
 """flake8 plugin: ``flake8 --select CL`` runs compilelint's engine on each file.
 
 Registered as the ``CL`` entry point in the ``flake8.extension`` group. Settings come from
-the project's ``[tool.compilelint]`` (found from the file's folder, as the CLI does), so
+the nearest ``[tool.compilelint]`` above each file (resolved as the CLI does), so
 flake8 and ``compilelint check`` report the same things; ``--compilelint-keras-version``
 overrides the targeted Keras. ``# noqa`` and ``# compilelint: noqa`` are applied by the
 engine exactly as in ``compilelint check`` (flake8 then applies its own ``# noqa`` too,
@@ -18,11 +18,12 @@ from typing import Iterator
 from compilelint import __version__
 
 
-@functools.lru_cache(maxsize=64)
-def _settings_for(folder: str, keras_version: str | None):
-    from compilelint.config import load_settings
+@functools.lru_cache(maxsize=8)
+def _resolver(keras_version: str | None):
+    """One resolver per run: each folder's nearest config is found and read once."""
+    from compilelint.config import SettingsResolver
 
-    return load_settings(None, Path(folder), keras_version=keras_version)
+    return SettingsResolver({"keras_version": keras_version})
 
 
 class CompileLintChecker:
@@ -54,9 +55,9 @@ class CompileLintChecker:
         from compilelint.sources import Source
 
         is_stdin = self.filename in ("-", "stdin")
-        folder = Path.cwd() if is_stdin else Path(self.filename).resolve().parent
+        resolver = _resolver(self.keras_version)
         try:
-            settings = _settings_for(str(folder), self.keras_version)
+            settings = resolver.default() if is_stdin else resolver.for_file(str(Path(self.filename).resolve()))
         except ConfigError as error:
             print(f"compilelint: error: {error}", file=sys.stderr)
             return

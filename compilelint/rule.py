@@ -25,10 +25,13 @@ class Example:
 
 @dataclass
 class FixSpec:
-    """A safe fix: each node is replaced by new code (a LibCST node, or source text)."""
+    """A fix: each node is replaced by new code (a LibCST node, or source text). An unsafe
+    one (``safe=False``) may change what the program does elsewhere, so ``--fix`` applies
+    it only with ``--unsafe-fixes``."""
 
     description: str
     replacements: list[tuple["cst.CSTNode", Any]]
+    safe: bool = True
 
 
 @dataclass

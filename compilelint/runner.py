@@ -9,6 +9,7 @@ that one big file does not finish last alone. Results come back in the order of 
 from __future__ import annotations
 
 import os
+from typing import Mapping
 
 from compilelint.config import Settings
 from compilelint.diagnostics import FileResult
@@ -37,23 +38,32 @@ def lint_file(path: str, settings: Settings) -> FileResult:
     return lint_guarded(source, settings)
 
 
-def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None, cache=None) -> list[FileResult]:
-    """Results for ``paths`` in the same order; ``cache`` is a ``cache.ResultCache`` or None."""
+def lint_files(paths: list[str], settings: Settings | Mapping[str, Settings], *, jobs: int | None = None, cache=None) -> list[FileResult]:
+    """Results for ``paths`` in the same order. ``settings``: one Settings for every path, or
+    each path's own (``Discovery.settings``); ``cache``: None, a ``cache.ResultCache`` (for
+    one Settings) or a ``cache.CacheSet`` (a cache per Settings)."""
+    settings_of = (lambda path: settings) if isinstance(settings, Settings) else settings.__getitem__
+    cache_of = cache.for_settings if hasattr(cache, "for_settings") else (lambda _: cache)
     results: list[FileResult | None] = [None] * len(paths)
-    pending: list[tuple[int, Source, str | None, object]] = []  # (index, source, cache key, stamp)
+    pending: list[tuple[int, Source, Settings, object, str | None, object]] = []  # (index, source, settings, cache, key, stamp)
+    used_caches: dict[int, object] = {}
     for index, path in enumerate(paths):
+        file_settings = settings_of(path)
+        file_cache = cache_of(file_settings)
+        if file_cache is not None:
+            used_caches[id(file_cache)] = file_cache
         notebook = path.endswith(".ipynb")  # always opened, so that a broken one is reported
-        if cache is not None and not notebook:
+        if file_cache is not None and not notebook:
             # A file unchanged since the last run is answered without reading it.
-            known = cache.known_key(path)
+            known = file_cache.known_key(path)
             if known == "":
                 results[index] = FileResult(path=path)
                 continue
-            cached = cache.get(known, path) if known else None
+            cached = file_cache.get(known, path) if known else None
             if cached is not None:
                 results[index] = cached
                 continue
-        stamp = cache.stamp(path) if cache is not None else None
+        stamp = file_cache.stamp(path) if file_cache is not None else None
         try:
             data = read_bytes(path)
         except SourceError as error:
@@ -61,14 +71,14 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
             continue
         if not notebook and not may_need_parsing(data):
             results[index] = FileResult(path=path)  # the usual file in a large tree
-            if cache is not None:
-                cache.remember(path, stamp, "")
+            if file_cache is not None:
+                file_cache.remember(path, stamp, "")
             continue
-        key = cache.key(path, data) if cache is not None else None
-        cached = cache.get(key, path) if key is not None else None
+        key = file_cache.key(path, data) if file_cache is not None else None
+        cached = file_cache.get(key, path) if key is not None else None
         if cached is not None:
             results[index] = cached
-            cache.remember(path, stamp, key)
+            file_cache.remember(path, stamp, key)
             continue
         try:
             source = source_from_bytes(data, path)
@@ -76,25 +86,27 @@ def lint_files(paths: list[str], settings: Settings, *, jobs: int | None = None,
             results[index] = FileResult(path=path, errors=[str(error)])
             continue
         if not needs_parsing(source.text) and not source.modules:
-            results[index] = lint_guarded(source, settings)  # a notebook: only cell syntax errors
+            results[index] = lint_guarded(source, file_settings)  # a notebook: only cell syntax errors
             continue
-        pending.append((index, source, key, stamp))
+        pending.append((index, source, file_settings, file_cache, key, stamp))
 
-    computed = _lint_sources([source for _, source, _, _ in pending], settings, jobs or default_jobs())
-    for (index, source, key, stamp), result in zip(pending, computed):
+    computed = _lint_sources([(source, file_settings) for _, source, file_settings, _, _, _ in pending], jobs or default_jobs())
+    for (index, source, _, file_cache, key, stamp), result in zip(pending, computed):
         results[index] = result
-        if key is not None and cache.put(key, result):
-            cache.remember(source.path, stamp, key)
-    if cache is not None:
-        cache.save_index()
+        if key is not None and file_cache.put(key, result):
+            file_cache.remember(source.path, stamp, key)
+    for used in used_caches.values():
+        used.save_index()
     return results  # type: ignore[return-value]
 
 
-def _lint_sources(sources: list[Source], settings: Settings, jobs: int) -> list[FileResult]:
+def _lint_sources(work: list[tuple[Source, Settings]], jobs: int) -> list[FileResult]:
+    """``work``: (source, its settings) pairs."""
+    sources = [source for source, _ in work]
     total_bytes = sum(len(source.text) for source in sources)
     workers = min(jobs, len(sources))
     if workers <= 1 or total_bytes < PARALLEL_MIN_BYTES:
-        return [lint_guarded(source, settings) for source in sources]
+        return [lint_guarded(source, settings) for source, settings in work]
     # Imported here: a run that parses little never pays for the process machinery.
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -103,13 +115,13 @@ def _lint_sources(sources: list[Source], settings: Settings, jobs: int) -> list[
     results: list[FileResult | None] = [None] * len(sources)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            futures = {index: pool.submit(lint_guarded, sources[index], settings) for index in order}
+            futures = {index: pool.submit(lint_guarded, *work[index]) for index in order}
             for index, future in futures.items():
                 results[index] = future.result()
     except (BrokenProcessPool, OSError):
         # A worker died (out of memory, killed) or no process could start: finish here.
         pass
-    return [result if result is not None else lint_guarded(sources[i], settings) for i, result in enumerate(results)]
+    return [result if result is not None else lint_guarded(*work[i]) for i, result in enumerate(results)]
 
 
 def _context():

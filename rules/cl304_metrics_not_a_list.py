@@ -1,4 +1,4 @@
-from compilelint.checks import metric_object_kind
+from compilelint.checks import metric_object_kind, output_count
 from compilelint.diagnostics import Effect
 from compilelint.facts.values import SetValue
 from compilelint.rule import Example, Finding, FixSpec, Rule
@@ -48,12 +48,19 @@ class MetricsNotAList(Rule):
 
     ## Fix
     Use a list: `metrics=["accuracy"]`. The automatic fix wraps the value in a list (a set
-    literal becomes a list literal).
+    literal becomes a list literal). It is safe on a model known to have one output; on a
+    multi-output model (or one whose outputs are not known) Keras 3 reads a flat list as one
+    metric per output and fails at the first `fit()` when the lengths differ, so there the
+    fix is unsafe (`--unsafe-fixes`): give a dict keyed by output name instead.
     """
 
     code = "CL304"
     name = "metrics-not-a-list"
-    fix_safety = "Safe: a one-element list means the same to Keras 2 as the single metric, and is what Keras 3 requires."
+    fix_safety = (
+        "Safe on a model known to have one output: a one-element list means the same to Keras 2 as the single "
+        "metric, and is what Keras 3 requires. Unsafe otherwise (applied only with --unsafe-fixes): on a "
+        "multi-output model Keras 3 reads a flat list as one metric per output and fails at the first fit()."
+    )
     valid = [
         Example(SEQUENTIAL + "model.compile(optimizer='adam', loss='mse', metrics=['mae'])\n"),
         Example(SEQUENTIAL + "model.compile(optimizer='adam', loss='mse', metrics=('mae',), weighted_metrics={'dense': ['mae']})\n"),
@@ -81,7 +88,7 @@ class MetricsNotAList(Rule):
                 else:
                     message = f"`{parameter}` is a set: Keras 2 fails at the first fit() (\"Could not interpret metric identifier\")."
                     effect = Effect.ERROR_AT_FIT
-                yield Finding(argument.report_node, message + " Use a list.", effect, self.fix(argument, "set"))
+                yield Finding(argument.report_node, message + " Use a list.", effect, self.fix(argument, "set", site))
                 continue
             kind = single_metric_kind(value)
             if kind is None or ctx.keras.major != 3:
@@ -90,14 +97,16 @@ class MetricsNotAList(Rule):
                 f"`{parameter}` is {kind}, not a list: Keras 3 raises ValueError in compile() "
                 f"(\"Expected `{parameter}` argument to be a list, tuple, or dict\"). Wrap it in a list."
             )
-            yield Finding(argument.report_node, message, Effect.ERROR_AT_COMPILE, self.fix(argument, kind))
+            yield Finding(argument.report_node, message, Effect.ERROR_AT_COMPILE, self.fix(argument, kind, site))
 
     @staticmethod
-    def fix(argument, kind):
+    def fix(argument, kind, site):
         node = argument.node
         if argument.arg.value is not node:  # folded from **kwargs or a variable: no local text to edit
             return None
         if kind == "set" and type(node).__name__ != "Set":
             return None
         description = "Turn the set into a list" if kind == "set" else "Wrap the metric in a list"
-        return FixSpec(description, [(node, as_list(node))])
+        # One output: a one-element list means the metric. More (or unknown): Keras 3 reads a
+        # flat list as one metric per output, so the fix would move the error to fit().
+        return FixSpec(description, [(node, as_list(node))], safe=output_count(site) == 1)

@@ -166,3 +166,20 @@ def test_warm_run_answers_unchanged_files_from_their_stamp_and_rereads_changed_o
     assert fresh.known_key(str(quiet)) is None
     result = lint_files(paths, settings, jobs=1, cache=ResultCache(tmp_path / "cache", settings))
     assert [d.code for d in result[0].diagnostics] == ["CL101"]
+
+
+def test_clean_also_removes_sub_project_caches(tmp_path):
+    root = tmp_path / "repo"
+    sub = root / "sub"
+    sub.mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.compilelint]\n")
+    (sub / "pyproject.toml").write_text('[tool.compilelint]\nkeras-version = "2"\n')
+    (root / "a.py").write_text(BROKEN)
+    (sub / "b.py").write_text(BROKEN)
+    assert check(root, "check", ".").returncode == 1
+    assert (root / ".compilelint_cache").is_dir() and (sub / ".compilelint_cache").is_dir()
+    (sub / "keep" / ".compilelint_cache").mkdir(parents=True)  # not ours (no tag): stays
+    done = check(root, "clean")
+    assert done.returncode == 0, done.stderr
+    assert not (root / ".compilelint_cache").exists() and not (sub / ".compilelint_cache").exists()
+    assert (sub / "keep" / ".compilelint_cache").is_dir()

@@ -33,7 +33,7 @@ def test_problem_exits_1_and_clean_exits_0(tmp_path):
     assert "bad.py:3:" in bad.stdout and "CL101" in bad.stdout
     good = run("check", "good.py", cwd=tmp_path)
     assert good.returncode == 0, good.stdout + good.stderr
-    assert good.stdout == ""
+    assert good.stdout == "All checks passed!\n"
 
 
 def test_exit_zero(tmp_path):
@@ -146,3 +146,105 @@ def test_version():
 def test_python_dash_m_from_the_checkout_finds_the_rules():
     result = run("rule", "CL101", cwd=REPO)
     assert result.returncode == 0, result.stderr
+
+
+# -- parity with the linters people already run ----------------------------------------------
+
+FIXABLE = "import keras\nopt = keras.optimizers.Adam(lr=0.1)\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.compile(optimizer=opt, loss='mse', jit_compile=True, run_eagerly=True)\n"
+
+
+def test_summary_and_fixable_markers_on_one_stream(tmp_path):
+    (tmp_path / "train.py").write_text(FIXABLE)
+    result = run("check", "--no-cache", "--keras-version", "3", "train.py", cwd=tmp_path)
+    assert result.returncode == 1 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("train.py:2:29: CL401 [*] ")  # fixable with --fix
+    assert lines[1].startswith("train.py:4:") and "[*]" not in lines[1]
+    assert lines[2:] == ["Found 2 problems.", "[*] 1 fixable with --fix."]
+
+
+def test_output_file_holds_the_whole_report(tmp_path):
+    (tmp_path / "train.py").write_text(FIXABLE)
+    result = run("check", "--no-cache", "--keras-version", "3", "-o", "report.json", "--output-format", "json", "train.py", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == "" and result.stderr == ""
+    assert [d["code"] for d in json.loads((tmp_path / "report.json").read_text())] == ["CL401", "CL101"]
+    concise = run("check", "--no-cache", "--keras-version", "3", "--output-file", "report.txt", "train.py", cwd=tmp_path)
+    assert concise.stdout == "" and (tmp_path / "report.txt").read_text().endswith("[*] 1 fixable with --fix.\n")
+
+
+def test_statistics_counts_per_rule(tmp_path):
+    (tmp_path / "a.py").write_text(FIXABLE)
+    (tmp_path / "b.py").write_text(FIXABLE.replace("Adam(lr=0.1)", "Adam()"))
+    result = run("check", "--no-cache", "--keras-version", "3", "--statistics", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2  CL101      jit-compile-with-run-eagerly"
+    assert lines[1] == "1  CL401  [*] optimizer-lr-argument"
+    data = json.loads(run("check", "--no-cache", "--keras-version", "3", "--statistics", "--output-format", "json", ".", cwd=tmp_path).stdout)
+    assert data == [
+        {"code": "CL101", "name": "jit-compile-with-run-eagerly", "count": 2, "fixable": 0},
+        {"code": "CL401", "name": "optimizer-lr-argument", "count": 1, "fixable": 1},
+    ]
+
+
+def test_add_noqa_baselines_a_project(tmp_path):
+    multi_line = (
+        "import keras\n"
+        "model = keras.Sequential([keras.layers.Dense(1)])\n"
+        "model.compile(\n"
+        "    optimizer='adam',\n"
+        "    loss='''mse''', metrics='mae', jit_compile=True, run_eagerly=True,  # keep\n"
+        ")\n"
+        "opt = keras.optimizers.Adam(lr=0.1)  # noqa: E501\n"
+        "other = keras.optimizers.SGD(\\\n"
+        "    lr=0.1)\n"
+    )
+    (tmp_path / "train.py").write_text(multi_line)
+    added = run("check", "--no-cache", "--keras-version", "3", "--add-noqa", "train.py", cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert "Added 3 noqa directives." in added.stderr
+    text = (tmp_path / "train.py").read_text()
+    assert "    loss='''mse''', metrics='mae', jit_compile=True, run_eagerly=True,  # keep  # noqa: CL304, CL101\n" in text
+    assert "opt = keras.optimizers.Adam(lr=0.1)  # noqa: E501, CL401\n" in text
+    assert "    lr=0.1)  # noqa: CL401\n" in text  # the backslash line cannot take a comment
+    again = run("check", "--no-cache", "--keras-version", "3", "train.py", cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == "All checks passed!\n", again.stdout
+
+
+def test_noqa_on_the_closing_line_of_a_multi_line_call(tmp_path):
+    black_style = (
+        "import keras\n"
+        "model = keras.Sequential([keras.layers.Dense(1)])\n"
+        "model.compile(\n"
+        "    optimizer='adam',\n"
+        "    loss='mse',\n"
+        "    jit_compile=True,\n"
+        "    run_eagerly=True,\n"
+        "){}\n"
+    )
+    (tmp_path / "train.py").write_text(black_style.format("  # noqa: CL101"))
+    assert run("check", "--no-cache", "train.py", cwd=tmp_path).returncode == 0
+    (tmp_path / "train.py").write_text(black_style.format("  # noqa: CL201"))
+    assert "CL101" in run("check", "--no-cache", "train.py", cwd=tmp_path).stdout  # another code: still reported
+    # A noqa on a later statement's line does not reach back.
+    (tmp_path / "train.py").write_text(black_style.format("") + "x = 1  # noqa\n")
+    assert "CL101" in run("check", "--no-cache", "train.py", cwd=tmp_path).stdout
+
+
+def test_unknown_codes_in_noqa_are_warned_about(tmp_path):
+    (tmp_path / "train.py").write_text(BROKEN.replace("run_eagerly=True)", "run_eagerly=True)  # noqa: CL1001, E501, jit-compile-with-run-eagerlly"))
+    for _ in range(2):  # the warning survives a cached run
+        result = run("check", "train.py", cwd=tmp_path)
+        assert result.returncode == 1 and "CL101" in result.stdout  # none of the listed codes names CL101
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("compilelint: warning: ")]
+        assert len(warnings) == 2, result.stderr
+        assert "train.py:3: unknown rule code 'CL1001' in # noqa" in warnings[0]
+        assert "'jit-compile-with-run-eagerlly' in # noqa (did you mean jit-compile-with-run-eagerly (CL101)?)" in warnings[1]
+
+
+def test_cl001_has_pythons_message_and_position(tmp_path):
+    (tmp_path / "broken.py").write_text("import keras\nname = 'ädam🙂'\nmodel.compile(loss='mse'\nx = 1\n")
+    result = run("check", "--no-cache", "--output-format", "json", "broken.py", cwd=tmp_path)
+    [item] = json.loads(result.stdout)
+    assert item["code"] == "CL001" and item["message"] == "SyntaxError: '(' was never closed; the file was not checked"
+    assert (item["line"], item["column"]) == (3, 14)

@@ -128,7 +128,7 @@ def test_the_walk_exclude_matcher_answers_as_the_documented_patterns():
     from hypothesis import strategies as st
 
     from compilelint.config import Settings, matches_pattern
-    from compilelint.discovery import _ExcludeMatcher
+    from compilelint.discovery import ExcludeMatcher
 
     name = st.text(alphabet="ab._", min_size=1, max_size=4).filter(lambda n: n not in (".", ".."))
     glob = st.text(alphabet="ab.*?_", min_size=1, max_size=4)
@@ -138,7 +138,7 @@ def test_the_walk_exclude_matcher_answers_as_the_documented_patterns():
     @settings(max_examples=500, deadline=None)
     @given(patterns=st.lists(pattern, min_size=1, max_size=3), parts=path)
     def check(patterns, parts):
-        matcher = _ExcludeMatcher(Settings(enabled=frozenset(), exclude=tuple(patterns)))
+        matcher = ExcludeMatcher(Settings(enabled=frozenset(), exclude=tuple(patterns)))
         prefixes = ["/".join(parts[: depth + 1]) for depth in range(len(parts))]
         expected = any(matches_pattern(p, prefix) for p in patterns for prefix in prefixes)
         assert matcher.excluded("/".join(parts)) == expected
@@ -146,3 +146,126 @@ def test_the_walk_exclude_matcher_answers_as_the_documented_patterns():
         assert walked == expected
 
     check()
+
+
+# -- each file takes the nearest config above it (as Ruff resolves them) --------------------
+
+
+def two_projects(tmp_path):
+    """A repository whose sub-project ignores CL101, enables the opt-in CL109 and targets
+    Keras 2; the outer config says nothing of them (configs are not merged)."""
+    tmp_path = tmp_path / "repo"
+    tmp_path.mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.compilelint]\nkeras-version = "3"\n')
+    (tmp_path / "top.py").write_text(BROKEN)
+    sub = tmp_path / "services" / "trainer"
+    (sub / "src").mkdir(parents=True)
+    (sub / "pyproject.toml").write_text(
+        '[tool.compilelint]\nignore = ["CL101"]\nextend-select = ["CL109"]\nkeras-version = "2"\nextend-exclude = ["generated"]\n'
+    )
+    (sub / "src" / "train.py").write_text(BROKEN)
+    (sub / "generated").mkdir()
+    (sub / "generated" / "model.py").write_text(BROKEN)
+    return tmp_path, sub
+
+
+def codes_by_file(output: str) -> dict:
+    found: dict = {}
+    for line in output.splitlines():
+        if ": CL" in line:
+            path, rest = line.split(":", 1)
+            found.setdefault(path.replace("\\", "/"), []).append(rest.split(": ", 1)[1].split()[0])
+    return {path: sorted(codes) for path, codes in found.items()}
+
+
+def test_each_file_takes_its_nearest_config_whatever_the_current_folder(tmp_path):
+    root, sub = two_projects(tmp_path)
+    from_root = codes_by_file(run("check", "--no-cache", ".", cwd=root).stdout)
+    assert from_root == {"top.py": ["CL101"], "services/trainer/src/train.py": ["CL109"]}
+    assert "Keras 3 warns" in run("check", "--no-cache", "top.py", cwd=root).stdout
+    # The same files give the same findings from the sub-project, from its src folder, or named one by one.
+    assert codes_by_file(run("check", "--no-cache", ".", cwd=sub).stdout) == {"src/train.py": ["CL109"]}
+    assert codes_by_file(run("check", "--no-cache", "train.py", cwd=sub / "src").stdout) == {"train.py": ["CL109"]}
+    named = run("check", "--no-cache", "top.py", "services/trainer/src/train.py", cwd=root).stdout
+    assert codes_by_file(named) == from_root
+    # Outside every config, a file takes the current folder's settings (as Ruff does).
+    (tmp_path / "loose.py").write_text(BROKEN)
+    assert codes_by_file(run("check", "--no-cache", str(tmp_path / "loose.py"), cwd=sub).stdout) == {str(tmp_path / "loose.py"): ["CL109"]}
+
+
+def test_a_sub_projects_exclusions_are_relative_to_its_own_root(tmp_path):
+    root, sub = two_projects(tmp_path)
+    listed = run("check", "--show-files", ".", cwd=root)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == ["services/trainer/src/train.py", "top.py"]
+    # An explicit path inside an excluded folder is linted, unless --force-exclude.
+    explicit = run("check", "--no-cache", "services/trainer/generated/model.py", cwd=root)
+    assert explicit.returncode == 1 and "model.py:3:" in explicit.stdout
+    forced = run("check", "--no-cache", "--force-exclude", "services/trainer/generated/model.py", cwd=root)
+    assert forced.returncode == 0 and forced.stdout == "All checks passed!\n"
+
+
+def test_an_explicit_folder_inside_an_excluded_one_is_linted_unless_force_exclude(tmp_path):
+    (tmp_path / ".venv" / "pkg").mkdir(parents=True)
+    (tmp_path / ".venv" / "pkg" / "train.py").write_text(BROKEN)
+    assert "train.py:3:" in run("check", "--no-cache", ".venv/pkg", cwd=tmp_path).stdout
+    assert run("check", "--no-cache", ".", cwd=tmp_path).stdout == "All checks passed!\n"
+    assert run("check", "--no-cache", "--force-exclude", ".venv/pkg", cwd=tmp_path).returncode == 0
+
+
+def test_a_bad_config_in_a_sub_project_is_an_error_and_the_rest_is_still_linted(tmp_path):
+    root, sub = two_projects(tmp_path)
+    (sub / "pyproject.toml").write_text('[tool.compilelint]\nignroe = ["CL101"]\n')
+    result = run("check", "--no-cache", ".", cwd=root)
+    assert result.returncode == 2
+    [error] = result.stderr.splitlines()
+    assert error.startswith("compilelint: error: ") and "trainer/pyproject.toml: unknown setting 'ignroe'" in error
+    assert "top.py:3:" in result.stdout and "train.py" not in result.stdout
+    # Named directly, or via its folder: the same error.
+    assert run("check", "--no-cache", "services/trainer/src/train.py", cwd=root).returncode == 2
+
+
+def test_show_settings_names_the_config_file_and_what_applies(tmp_path):
+    root, sub = two_projects(tmp_path)
+    shown = run("check", "--show-settings", "services/trainer/src/train.py", cwd=root)
+    assert shown.returncode == 0, shown.stderr
+    assert f"# config file: {sub / 'pyproject.toml'}" in shown.stdout
+    enabled = shown.stdout.split("select = ", 1)[1].splitlines()[0]
+    assert 'keras-version = "2"' in shown.stdout and '"CL101"' not in enabled and '"CL109"' in enabled
+    outer = run("check", "--show-settings", "top.py", cwd=root).stdout
+    assert f"# config file: {root / 'pyproject.toml'}" in outer and '"CL101"' in outer and '"CL109"' not in outer
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "x.py").write_text("")
+    assert "# config file: none (defaults)" in run("check", "--show-settings", str(bare / "x.py"), cwd="/").stdout
+
+
+def test_the_cache_follows_each_files_settings(tmp_path):
+    root, sub = two_projects(tmp_path)
+    first = codes_by_file(run("check", ".", cwd=root).stdout)
+    assert first["services/trainer/src/train.py"] == ["CL109"]
+    (sub / "pyproject.toml").write_text('[tool.compilelint]\nkeras-version = "2"\n')
+    assert codes_by_file(run("check", ".", cwd=root).stdout)["top.py"] == ["CL101"]  # answered from the cache
+    again = codes_by_file(run("check", ".", cwd=root).stdout)
+    assert again["services/trainer/src/train.py"] == ["CL101"]  # the sub-project's new settings, not a stale entry
+    assert (sub / ".compilelint_cache").is_dir() and (root / ".compilelint_cache").is_dir()
+
+
+def test_settings_are_resolved_once_per_folder(tmp_path, monkeypatch):
+    from compilelint import config
+    from compilelint.config import SettingsResolver
+    from compilelint.discovery import discover
+
+    root, sub = two_projects(tmp_path)
+    for index in range(30):
+        folder = sub / "src" / f"pkg{index}"
+        folder.mkdir()
+        (folder / "m.py").write_text("x = 1\n")
+    reads = []
+    real = config.read_options
+    monkeypatch.setattr(config, "read_options", lambda path: reads.append(path) or real(path))
+    monkeypatch.chdir(root)
+    found = discover(["."], SettingsResolver())
+    assert len(found.files) == 32
+    assert sorted(map(str, reads)) == sorted([str(root / "pyproject.toml"), str(sub / "pyproject.toml")])
+    assert len({id(found.settings[f]) for f in found.files}) == 2

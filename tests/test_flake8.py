@@ -70,3 +70,20 @@ def test_flake8_on_stdin(flake8):
     run = flake8("--select", "CL", "--compilelint-keras-version", "2", "--stdin-display-name", "nb_export.py", "-", stdin=CODE)
     assert run.returncode == 1
     assert run.stdout.startswith("nb_export.py:4:45: CL101 ") and "Keras 2 raises ValueError" in run.stdout
+
+
+def test_each_file_takes_its_nearest_config_as_in_compilelint_check(flake8, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.compilelint]\nextend-select = ["CL109"]\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text('[tool.compilelint]\nignore = ["CL101"]\n')
+    (tmp_path / "top.py").write_text(CODE)
+    (tmp_path / "sub" / "train.py").write_text(CODE.replace("jit_compile=True, ", ""))
+    for cwd in (tmp_path, tmp_path / "sub"):
+        run = flake8("--select", "CL", "--compilelint-keras-version", "3", str(tmp_path), cwd=cwd)
+        found = sorted((Path(line.split(":")[0]).name, line.split()[1]) for line in run.stdout.splitlines())
+        assert found == [("top.py", "CL101"), ("top.py", "CL109")], (cwd, run.stdout)
+    check = subprocess.run(
+        [sys.executable, "-m", "compilelint", "check", "--no-cache", "--keras-version", "3", "."],
+        capture_output=True, text=True, cwd=tmp_path / "sub",
+    )
+    assert check.stdout == "All checks passed!\n"

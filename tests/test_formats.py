@@ -76,15 +76,23 @@ def test_github_workflow_commands_escape_their_fields():
     assert second.group(1) == "error" and "title=CL201 loss-count-mismatch (cell 5)" in second.group(2)
 
 
-def test_junit_has_one_testcase_per_file_and_a_failure_per_diagnostic():
+def test_junit_has_one_failed_testcase_per_problem():
     root = ElementTree.fromstring(junit(DIAGNOSTICS, checked_paths=["src/clean.py", "src/train.py", "nb/heads.ipynb"]).encode())
-    suite = root.find("testsuite")
-    cases = {case.get("name"): case for case in suite.findall("testcase")}
-    assert sorted(cases) == ["nb/heads.ipynb", "src/clean.py", "src/train.py"]
-    assert cases["src/clean.py"].findall("failure") == []
-    assert [f.get("type") for f in cases["src/train.py"].findall("failure")] == ["CL101", "CL101"]
-    assert "nb/heads.ipynb:cell 5:1:33" in cases["nb/heads.ipynb"].find("failure").text
-    assert suite.get("tests") == "3" and suite.get("failures") == "3"
+    assert root.get("tests") == "3" and root.get("failures") == "3"  # GitLab: "3 failed" for 3 problems
+    suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
+    assert sorted(suites) == ["nb/heads.ipynb", "src/train.py"]
+    train = suites["src/train.py"].findall("testcase")
+    assert len(train) == 2 and suites["src/train.py"].get("failures") == "2"
+    assert all(case.find("failure").get("type") == "CL101" and case.get("file") == "src/train.py" for case in train)
+    assert len({case.get("name") for case in root.iter("testcase")}) == 2  # the two CL101 share a line and column
+    [cell] = suites["nb/heads.ipynb"].findall("testcase")
+    assert "nb/heads.ipynb:cell 5:1:33" in cell.find("failure").text and "cell 5" in cell.get("name")
+
+
+def test_junit_clean_run_is_one_passing_testcase():
+    root = ElementTree.fromstring(junit([], checked_paths=["a.py"]).encode())
+    [case] = root.iter("testcase")
+    assert root.get("failures") == "0" and case.find("failure") is None
 
 
 def test_gitlab_code_quality_fields_and_stable_fingerprints():
@@ -141,3 +149,106 @@ def test_every_format_runs_from_the_cli_on_a_notebook():
         )
         assert run.returncode == 1 and not run.stderr, (name, run.stderr)
         assert "CL201" in run.stdout
+
+
+# -- paths as CI systems read them: relative to the checkout, never ./ -----------------------
+
+MULTI = (
+    "import keras\n"
+    "inputs = keras.Input((4,))\n"
+    "model = keras.Model(inputs, [keras.layers.Dense(1, name='a')(inputs), keras.layers.Dense(1, name='b')(inputs)])\n"
+    "model.compile(optimizer='adam', loss=['mse', 'mse', 'mse'])\n"
+)
+
+
+def check(*args, cwd, env=None):
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_WORKSPACE", "CI_PROJECT_DIR")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "compilelint", "check", "--no-cache", "--keras-version", "3", *args],
+        capture_output=True, text=True, cwd=cwd, env=environment,
+    )
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "multi.py").write_text(MULTI)
+    (tmp_path / "pkg" / "sub" / "deep.py").write_text(MULTI)
+    return tmp_path
+
+
+def github_files(output: str) -> list[str]:
+    return sorted(re.search(r"file=([^,]*)", line).group(1) for line in output.splitlines())
+
+
+def test_ci_paths_for_dot_absolute_and_nested_inputs(project):
+    expected = ["multi.py", "pkg/sub/deep.py"]
+    for inputs in (["."], [str(project)], ["multi.py", "./pkg/sub/deep.py"], [str(project / "multi.py"), "pkg"]):
+        github_run = check("--output-format", "github", *inputs, cwd=project)
+        assert github_files(github_run.stdout) == expected, (inputs, github_run.stdout)
+        gitlab_run = check("--output-format", "gitlab", *inputs, cwd=project)
+        assert sorted(issue["location"]["path"] for issue in json.loads(gitlab_run.stdout)) == expected
+        log = json.loads(check("--output-format", "sarif", *inputs, cwd=project).stdout)
+        jsonschema.validate(log, SARIF_SCHEMA)
+        locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in log["runs"][0]["results"]]
+        assert sorted(location["uri"] for location in locations) == expected
+        assert {location["uriBaseId"] for location in locations} == {"%SRCROOT%"}
+        assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.as_uri() + "/"
+        concise = check(*inputs, cwd=project).stdout
+        assert sorted(line.split(":", 1)[0] for line in concise.splitlines() if ": CL" in line) == expected
+
+
+def test_ci_paths_follow_the_checkout_variables(project):
+    inner = project / "pkg"
+    github_run = check("--output-format", "github", ".", cwd=inner, env={"GITHUB_WORKSPACE": str(project)})
+    assert github_files(github_run.stdout) == ["pkg/sub/deep.py"]
+    assert "sub/deep.py:4:" in check(".", cwd=inner).stdout  # concise stays relative to the current folder
+    gitlab_run = check("--output-format", "gitlab", ".", cwd=inner, env={"CI_PROJECT_DIR": str(project)})
+    assert [issue["location"]["path"] for issue in json.loads(gitlab_run.stdout)] == ["pkg/sub/deep.py"]
+    sarif_run = check("--output-format", "sarif", ".", cwd=inner, env={"GITHUB_WORKSPACE": str(project)})
+    [result] = json.loads(sarif_run.stdout)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "pkg/sub/deep.py"
+
+
+def test_a_file_outside_the_checkout_keeps_an_absolute_uri(tmp_path):
+    outside = tmp_path / "outside.py"
+    outside.write_text(MULTI)
+    work = tmp_path / "work"
+    work.mkdir()
+    log = json.loads(check("--output-format", "sarif", str(outside), cwd=work).stdout)
+    jsonschema.validate(log, SARIF_SCHEMA)
+    [result] = log["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": outside.as_uri()}  # no base id: resolving it against the checkout would name another file
+    assert github_files(check("--output-format", "github", str(outside), cwd=work).stdout) == [str(outside)]
+
+
+def test_sarif_uris_are_percent_encoded():
+    spaced = Diagnostic(**{**FIXED.__dict__, "path": "my dir/train#1.py"})
+    [result] = json.loads(sarif([spaced]))["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20dir/train%231.py"
+
+
+def test_ci_formats_place_notebook_findings_through_the_locate_hook():
+    """The hook maps (path, cell, line, column) to the file's own position; the cell-relative
+    formats keep cell:line:col."""
+    def locate(path, cell, line, column):
+        assert (path, cell) == ("nb/heads.ipynb", 5)
+        return 40 + line, column + 5
+
+    [annotation] = github([IN_CELL], locate=locate).splitlines()
+    assert "line=41,col=38,endLine=41,endColumn=66" in annotation
+    [issue] = json.loads(gitlab([IN_CELL], locate=locate))
+    assert issue["location"]["positions"]["begin"] == {"line": 41, "column": 38}
+    [result] = json.loads(sarif([IN_CELL], locate=locate))["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 41
+    assert json.loads(json_lines([IN_CELL], locate=locate))["line"] == 1
+
+
+def test_sarif_leaves_out_notebook_fixes_that_would_edit_cell_text():
+    in_cell_fix = Diagnostic(**{**IN_CELL.__dict__, "fix": Fix("Wrap", (Edit(Span(1, 33, 1, 40), "['x']"),))})
+    [result] = json.loads(sarif([in_cell_fix]))["runs"][0]["results"]
+    assert "fixes" not in result

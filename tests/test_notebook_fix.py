@@ -53,7 +53,7 @@ def test_fix_rewrites_only_the_fixed_cell_and_keeps_magics_outputs_and_layout(tm
     before = path.read_text()
     done = run("--fix", "train.ipynb", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "Fixed 1 problem" in done.stderr
+    assert "(1 fixed, 0 remaining)" in done.stdout
     after = json.loads(path.read_text())
     expected = notebook()
     fixed_source = "".join(after["cells"][3]["source"])

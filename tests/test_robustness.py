@@ -37,10 +37,10 @@ def assert_one_error(done, name: str, words: str) -> None:
     assert done.returncode == 2
 
 
-def test_syntax_error_is_cl001_at_the_parser_position(tmp_path):
+def test_syntax_error_is_cl001_with_pythons_message_and_position(tmp_path):
     (tmp_path / "broken.py").write_text("import keras\nmodel.compile(loss=\n")
     done = check(tmp_path, "broken.py")
-    assert "broken.py:2:1: CL001 SyntaxError" in done.stdout
+    assert "broken.py:2:14: CL001 SyntaxError: '(' was never closed; the file was not checked" in done.stdout
     assert done.returncode == 1 and not error_lines(done)
 
 

@@ -1,32 +1,102 @@
-"""Output formats. Each takes the sorted diagnostics and returns the text to print."""
+"""Output formats. Each takes the sorted diagnostics and returns the text to print.
+
+Every formatter takes the same keywords (and ignores those it has no use for):
+``checked_paths``, ``sources`` (path -> Source, for stdin), ``unsafe_fixes`` (whether unsafe
+fixes count as applicable), ``summary`` (the text formats' closing lines, None for the
+default), ``environ`` (where the CI formats read ``GITHUB_WORKSPACE`` / ``CI_PROJECT_DIR``)
+and ``locate``: the hook that gives a diagnostic's position in the file itself.
+
+Positions: ``concise``, ``full`` and ``json`` say ``cell N:line:col`` for a notebook; the CI
+formats (``github``, ``gitlab``, ``sarif``, ``junit``) place a finding in the file a CI
+system shows, through ``locate(path, cell, line, column) -> (line, column)``. The default
+``locate`` keeps the position as it is (a cell's own line for a notebook).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Callable
+import os
+from typing import Callable, Mapping
 
-from compilelint.diagnostics import Diagnostic
+from compilelint.diagnostics import Diagnostic, Span
+
+Locate = Callable[[str, "int | None", int, int], "tuple[int, int]"]
+
+
+def same_position(path: str, cell: int | None, line: int, column: int) -> tuple[int, int]:
+    """The default ``locate``: the position the engine reported."""
+    return line, column
+
+
+def file_span(d: Diagnostic, locate: Locate | None = None) -> Span:
+    """The diagnostic's span in its file's own coordinates (what CI systems place)."""
+    if locate is None or d.cell is None:
+        return d.span
+    line, column = locate(d.path, d.cell, d.span.line, d.span.column)
+    end_line, end_column = locate(d.path, d.cell, d.span.end_line, d.span.end_column)
+    return Span(line, column, end_line, end_column)
+
+
+def shown_path(path: str, base: str | None = None) -> str:
+    """``path`` as a report shows it: relative to ``base`` (default: the current folder)
+    without ``./`` when it lies inside, with forward slashes; otherwise as given."""
+    absolute = os.path.abspath(path)
+    root = os.path.abspath(base) if base else os.getcwd()
+    if absolute == root:
+        shown = os.path.basename(absolute)
+    elif absolute.startswith(os.path.join(root, "")):
+        shown = os.path.relpath(absolute, root)
+    else:
+        shown = os.path.normpath(path)
+    return shown.replace(os.sep, "/") if os.sep != "/" else shown
+
+
+def ci_base(environ: Mapping[str, str] | None, variable: str) -> str | None:
+    """The checkout a CI system's paths are relative to (``GITHUB_WORKSPACE``,
+    ``CI_PROJECT_DIR``); None outside that CI (the current folder then)."""
+    value = (os.environ if environ is None else environ).get(variable)
+    return value or None
 
 
 def _location(d: Diagnostic) -> str:
+    path = shown_path(d.path)
     if d.cell is not None:
-        return f"{d.path}:cell {d.cell}:{d.span.line}:{d.span.column}"
-    return f"{d.path}:{d.span.line}:{d.span.column}"
+        return f"{path}:cell {d.cell}:{d.span.line}:{d.span.column}"
+    return f"{path}:{d.span.line}:{d.span.column}"
 
 
-def _summary(diagnostics: list[Diagnostic]) -> str:
-    fixable = sum(1 for d in diagnostics if d.fixable)
-    summary = f"Found {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''}"
-    if fixable:
-        summary += f" ({fixable} fixable with --fix)"
-    return summary + "."
+def fix_applies(d: Diagnostic, unsafe_fixes: bool = False) -> bool:
+    """Whether ``--fix`` would apply the diagnostic's fix (unsafe ones need --unsafe-fixes)."""
+    return d.fix is not None and (d.fix.safe or unsafe_fixes)
 
 
-def concise(diagnostics: list[Diagnostic], **_: object) -> str:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def summary_text(diagnostics: list[Diagnostic], fixed: int = 0, unsafe_fixes: bool = False) -> str:
+    """The text formats' closing lines: what was found, fixed, and what --fix would do."""
     if not diagnostics:
-        return ""
-    lines = [f"{_location(d)}: {d.code} {d.message}" for d in diagnostics]
-    return "\n".join([*lines, _summary(diagnostics)]) + "\n"
+        return f"Found {_plural(fixed, 'problem')} ({fixed} fixed, 0 remaining).\n" if fixed else "All checks passed!\n"
+    total = len(diagnostics) + fixed
+    lines = [f"Found {_plural(total, 'problem')}" + (f" ({fixed} fixed, {len(diagnostics)} remaining)." if fixed else ".")]
+    applicable = sum(1 for d in diagnostics if fix_applies(d, unsafe_fixes))
+    hidden = sum(1 for d in diagnostics if d.fix is not None and not fix_applies(d, unsafe_fixes))
+    more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+    if applicable:
+        lines.append(f"[*] {applicable} fixable with --fix{more}.")
+    elif hidden:
+        lines.append(f"No safe fixes; {hidden} fixable with --fix --unsafe-fixes.")
+    return "\n".join(lines) + "\n"
+
+
+def concise(diagnostics: list[Diagnostic], summary: str | None = None, unsafe_fixes: bool = False, **_: object) -> str:
+    lines = [
+        f"{_location(d)}: {d.code} {'[*] ' if fix_applies(d, unsafe_fixes) else ''}{d.message}" for d in diagnostics
+    ]
+    if summary is None:
+        summary = summary_text(diagnostics, unsafe_fixes=unsafe_fixes) if diagnostics else ""
+    return "".join(line + "\n" for line in lines) + summary
 
 
 def as_dict(d: Diagnostic) -> dict:
@@ -34,7 +104,7 @@ def as_dict(d: Diagnostic) -> dict:
         "code": d.code,
         "name": d.name,
         "message": d.message,
-        "path": d.path,
+        "path": shown_path(d.path),
         "line": d.span.line,
         "column": d.span.column,
         "end_line": d.span.end_line,
@@ -72,7 +142,9 @@ def json_lines(diagnostics: list[Diagnostic], **_: object) -> str:
 # -- full: the location, the source line with carets under the span, and the fix ----------
 
 
-def full(diagnostics: list[Diagnostic], sources: dict | None = None, **_: object) -> str:
+def full(
+    diagnostics: list[Diagnostic], sources: dict | None = None, summary: str | None = None, unsafe_fixes: bool = False, **_: object
+) -> str:
     """``sources`` maps a path to its Source (stdin has no file to re-read)."""
     loaded: dict = dict(sources or {})
     blocks = []
@@ -82,9 +154,12 @@ def full(diagnostics: list[Diagnostic], sources: dict | None = None, **_: object
         if line_text is not None and line_text.strip():  # a notebook cell that did not parse is blank here
             block.extend(_snippet(d, line_text))
         if d.fix is not None:
-            block.append(f"  = fix ({'safe' if d.fix.safe else 'unsafe'}): {d.fix.description}")
+            safety = "safe" if d.fix.safe else "unsafe" + ("" if unsafe_fixes else ", applied only with --unsafe-fixes")
+            block.append(f"  = fix ({safety}): {d.fix.description}")
         blocks.append("\n".join(block))
-    return "\n\n".join([*blocks, _summary(diagnostics)]) + "\n" if diagnostics else ""
+    if summary is None:
+        summary = summary_text(diagnostics, unsafe_fixes=unsafe_fixes) if diagnostics else ""
+    return "".join(block + "\n\n" for block in blocks) + summary
 
 
 def _source_line(d: Diagnostic, loaded: dict) -> str | None:
@@ -128,17 +203,21 @@ def _github_escape(text: str, property_value: bool = False) -> str:
     return text
 
 
-def github(diagnostics: list[Diagnostic], **_: object) -> str:
+def github(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = None, locate: Locate | None = None, **_: object) -> str:
+    """Paths relative to the checkout (``GITHUB_WORKSPACE``), as GitHub matches them to
+    the files of a pull request's diff."""
+    base = ci_base(environ, "GITHUB_WORKSPACE")
     lines = []
     for d in diagnostics:
         title = f"{d.code} {d.name}" + (f" (cell {d.cell})" if d.cell is not None else "")
+        span = file_span(d, locate)
         properties = {
             "title": title,
-            "file": d.path,
-            "line": d.span.line,
-            "col": d.span.column,
-            "endLine": d.span.end_line,
-            "endColumn": d.span.end_column,
+            "file": shown_path(d.path, base),
+            "line": span.line,
+            "col": span.column,
+            "endLine": span.end_line,
+            "endColumn": span.end_column,
         }
         rendered = ",".join(f"{key}={_github_escape(str(value), True)}" for key, value in properties.items())
         lines.append(f"::{'error' if d.severity == 'error' else 'warning'} {rendered}::{_github_escape(d.message)}")
@@ -154,13 +233,24 @@ def _sarif_region(span) -> dict:
     return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
 
 
-def _uri(path: str) -> str:
-    from pathlib import PurePath
-
-    return PurePath(path).as_posix()
+SRCROOT = "%SRCROOT%"
 
 
-def sarif(diagnostics: list[Diagnostic], **_: object) -> str:
+def _artifact_location(path: str, base: str | None) -> dict:
+    """A relative URI against ``%SRCROOT%`` (the checkout) for a file inside it, as GitHub
+    code scanning matches files; an absolute ``file:`` URI, without a base, for one outside."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    shown = shown_path(path, base)
+    if os.path.isabs(shown):
+        return {"uri": Path(shown).as_uri()}
+    return {"uri": quote(shown, safe="/"), "uriBaseId": SRCROOT}
+
+
+def sarif(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = None, locate: Locate | None = None, **_: object) -> str:
+    from pathlib import Path
+
     from compilelint import __version__
     from compilelint.docs import rule_help_uri
     from compilelint.registry import rules_by_code
@@ -187,9 +277,11 @@ def sarif(diagnostics: list[Diagnostic], **_: object) -> str:
             }
         )
     index = {code: i for i, code in enumerate(codes)}
+    base = ci_base(environ, "GITHUB_WORKSPACE")
     results = []
     for d in diagnostics:
-        location = {"physicalLocation": {"artifactLocation": {"uri": _uri(d.path)}, "region": _sarif_region(d.span)}}
+        artifact = _artifact_location(d.path, base)
+        location = {"physicalLocation": {"artifactLocation": artifact, "region": _sarif_region(file_span(d, locate))}}
         result: dict = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
@@ -199,13 +291,15 @@ def sarif(diagnostics: list[Diagnostic], **_: object) -> str:
         }
         if d.cell is not None:
             result["properties"] = {"cell": d.cell}
-        if d.fix is not None:
+        # A notebook's fix edits its cell's text, not the .ipynb file: left out rather than
+        # offered as an edit that would corrupt the JSON.
+        if d.fix is not None and d.cell is None:
             result["fixes"] = [
                 {
                     "description": {"text": d.fix.description},
                     "artifactChanges": [
                         {
-                            "artifactLocation": {"uri": _uri(d.path)},
+                            "artifactLocation": artifact,
                             "replacements": [
                                 {"deletedRegion": _sarif_region(edit.span), "insertedContent": {"text": edit.text}}
                                 for edit in d.fix.edits
@@ -228,6 +322,7 @@ def sarif(diagnostics: list[Diagnostic], **_: object) -> str:
                         "rules": descriptors,
                     }
                 },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path(base or os.getcwd()).absolute().as_uri() + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }
@@ -236,24 +331,39 @@ def sarif(diagnostics: list[Diagnostic], **_: object) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
-# -- junit: one testcase per file, one failure per diagnostic -------------------------------
+# -- junit: a test suite per file, one failed test case per problem ---------------------------
 
 
-def junit(diagnostics: list[Diagnostic], checked_paths: list[str] | None = None, **_: object) -> str:
+def junit(diagnostics: list[Diagnostic], locate: Locate | None = None, **_: object) -> str:
+    """Each problem is its own failed test case, so a CI system counts problems, not files
+    (GitLab shows "3 failed" for 3 problems); a clean run is one passing test case."""
     from xml.etree import ElementTree
 
-    by_path: dict[str, list[Diagnostic]] = {path: [] for path in (checked_paths or [])}
+    by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
-    suites = ElementTree.Element("testsuites", name="compilelint", tests=str(len(by_path)), failures=str(len(diagnostics)))
-    suite = ElementTree.SubElement(
-        suites, "testsuite", name="compilelint", tests=str(len(by_path)), failures=str(len(diagnostics)), errors="0", skipped="0"
-    )
+    count = str(max(len(diagnostics), 1))
+    suites = ElementTree.Element("testsuites", name="compilelint", tests=count, failures=str(len(diagnostics)), errors="0")
     for path in sorted(by_path):
-        case = ElementTree.SubElement(suite, "testcase", name=path, classname="compilelint", file=path)
+        shown = shown_path(path)
+        problems = str(len(by_path[path]))
+        suite = ElementTree.SubElement(suites, "testsuite", name=shown, tests=problems, failures=problems, errors="0", skipped="0")
         for d in by_path[path]:
+            span = file_span(d, locate)
+            where = f"cell {d.cell}, line {d.span.line}" if d.cell is not None else f"line {span.line}"
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                name=f"{d.code} {d.name} ({where}, column {d.span.column})",
+                classname=shown,
+                file=shown,
+                line=str(span.line),
+            )
             failure = ElementTree.SubElement(case, "failure", message=f"{d.code} {d.message}", type=d.code)
             failure.text = f"{_location(d)}: {d.code} {d.message}"
+    if not diagnostics:
+        suite = ElementTree.SubElement(suites, "testsuite", name="compilelint", tests="1", failures="0", errors="0", skipped="0")
+        ElementTree.SubElement(suite, "testcase", name="no problems found", classname="compilelint")
     ElementTree.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
 
@@ -261,15 +371,20 @@ def junit(diagnostics: list[Diagnostic], checked_paths: list[str] | None = None,
 # -- gitlab code quality ----------------------------------------------------------------------
 
 
-def gitlab(diagnostics: list[Diagnostic], **_: object) -> str:
+def gitlab(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = None, locate: Locate | None = None, **_: object) -> str:
+    """Paths relative to the checkout (``CI_PROJECT_DIR``), as GitLab matches them to the
+    files of a merge request."""
     import hashlib
 
+    base = ci_base(environ, "CI_PROJECT_DIR")
     seen: dict[str, int] = {}
     issues = []
     for d in diagnostics:
+        path = shown_path(d.path, base)
+        span = file_span(d, locate)
         # The fingerprint leaves out line numbers so that an issue keeps its identity when
         # code above it moves; repeats of the same issue in a file are told apart by order.
-        key = "\0".join((d.path, str(d.cell or ""), d.code, d.message))
+        key = "\0".join((path, str(d.cell or ""), d.code, d.message))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         fingerprint = hashlib.sha256(f"{key}\0{occurrence}".encode()).hexdigest()
@@ -283,15 +398,33 @@ def gitlab(diagnostics: list[Diagnostic], **_: object) -> str:
                 "severity": "major" if d.severity == "error" else "minor",
                 "fingerprint": fingerprint,
                 "location": {
-                    "path": _uri(d.path),
+                    "path": path,
                     "positions": {
-                        "begin": {"line": d.span.line, "column": d.span.column},
-                        "end": {"line": d.span.end_line, "column": d.span.end_column},
+                        "begin": {"line": span.line, "column": span.column},
+                        "end": {"line": span.end_line, "column": span.end_column},
                     },
                 },
             }
         )
     return json.dumps(issues, indent=2) + "\n"
+
+
+def statistics_text(diagnostics: list[Diagnostic], output_format: str = "concise", unsafe_fixes: bool = False) -> str:
+    """``--statistics``: problems per rule, most frequent first (JSON for the JSON formats)."""
+    counts: dict[str, list] = {}
+    for d in diagnostics:
+        entry = counts.setdefault(d.code, [d.code, d.name, 0, 0])
+        entry[2] += 1
+        entry[3] += fix_applies(d, unsafe_fixes)
+    rows = sorted(counts.values(), key=lambda row: (-row[2], row[0]))
+    if output_format in ("json", "json-lines"):
+        items = [{"code": code, "name": name, "count": count, "fixable": fixable} for code, name, count, fixable in rows]
+        if output_format == "json":
+            return json.dumps(items, indent=2) + "\n"
+        return "".join(json.dumps(item) + "\n" for item in items)
+    width = len(str(rows[0][2])) if rows else 1
+    lines = [f"{count:>{width}}  {code}  {'[*]' if fixable else '   '} {name}" for code, name, count, fixable in rows]
+    return "".join(line + "\n" for line in lines) + summary_text(diagnostics, unsafe_fixes=unsafe_fixes)
 
 
 FORMATTERS: dict[str, Callable[..., str]] = {
