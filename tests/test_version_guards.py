@@ -218,3 +218,14 @@ def test_facts_are_collected_again_only_for_files_whose_guards_need_a_target():
     keras_guard = "import keras\nif keras.__version__.startswith('3'):\n    x = 1\n"
     assert first_pass(keras_guard).version_dependent is True
     assert first_pass("import keras\nprint(keras.__version__)\n").version_dependent is False
+
+
+def test_an_exact_version_is_never_decided_by_the_major_alone(lint):
+    code = """
+import tensorflow as tf
+if tf.__version__ != "2.16.1":
+    opt = tf.keras.optimizers.legacy.Adam(0.1)
+else:
+    opt = tf.keras.optimizers.Adam(lr=0.1)
+"""
+    assert lines(lint, code, "3") == [("CL401", 6), ("CL403", 4)]

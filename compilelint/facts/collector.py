@@ -251,7 +251,7 @@ class Collector:
         self.axis = VersionAxis(major, flavours)
         self.facts.adds_loss_somewhere = "add_loss" in text
         self.add_loss_mentions = text.count("add_loss")
-        self.layer_add_loss: dict[cst.ClassDef, int] = {}  # mentions inside classes that are no model
+        self.layer_add_loss: set[cst.Call] = set()  # ``self.add_loss(...)`` in methods of classes that are no model
         # Names registered at run time (``get_custom_objects().update(...)``) may be plain words.
         self.facts.registers_custom_objects = any(word in text for word in CUSTOM_OBJECT_REGISTRIES)
         self.order = 0
@@ -282,7 +282,7 @@ class Collector:
         for cls, methods in self.classes:
             self.run_methods(cls, methods, top)
         self.finish_global_eager()
-        if self.add_loss_mentions and sum(self.layer_add_loss.values()) == self.add_loss_mentions:
+        if self.add_loss_mentions and len(self.layer_add_loss) == self.add_loss_mentions:
             # Only custom layers add losses: that matters to the models using those layers
             # (whose layers are then not all built-in), not to every model of the module.
             self.facts.adds_loss_somewhere = False
@@ -427,11 +427,11 @@ class Collector:
             if isinstance(base, Ref) and kn.is_optimizer_class(base.qualname):
                 optimizer_base = base.qualname if keeps_constructor else None
             elif isinstance(base, Ref) and kn.layer_class(base.qualname) is not None:
-                layer_base, keeps_layer = base.qualname, not methods & LAYER_BEHAVIOUR_METHODS and not _mentions(node, "add_loss")
+                layer_base, keeps_layer = base.qualname, _only_other_methods(node)
             elif isinstance(base, ClassValue):
                 optimizer_base = base.optimizer_base if keeps_constructor else None
                 layer_base = base.layer_base
-                keeps_layer = base.keeps_layer and not methods & LAYER_BEHAVIOUR_METHODS and not _mentions(node, "add_loss")
+                keeps_layer = base.keeps_layer and _only_other_methods(node)
         cls = ClassValue(
             name=node.name.value,
             node=node,
@@ -445,8 +445,6 @@ class Collector:
             keeps_layer=keeps_layer,
         )
         self.bind_name(frame, node.name.value, cls)
-        if not keras_model and node not in self.layer_add_loss:
-            self.layer_add_loss[node] = _mentions(node, "add_loss")
         method_values: list[FunctionValue] = []
         for statement in node.body.body:
             if isinstance(statement, cst.FunctionDef):
@@ -1062,6 +1060,8 @@ class Collector:
                 self.record_compile(node, receiver, args, kwargs, frame)
                 return None
             args, kwargs = self.eval_arguments(node, frame)
+            if method == "add_loss" and isinstance(receiver, InstanceValue) and frame.owner is receiver.cls:
+                self.layer_add_loss.add(node)  # a custom layer's own loss (see run())
             if isinstance(receiver, Possible):
                 if method not in guards.STRING_METHODS or kwargs:
                     return UNKNOWN
@@ -1296,7 +1296,8 @@ class Collector:
                 return guards.lift(lambda found: "spec" if found else None, exists) if exists is not UNKNOWN else UNKNOWN
             return UNKNOWN
         if qualname in guards.VERSION_PARSERS:
-            return guards.lift(guards.Version, *args) if len(args) == 1 else UNKNOWN
+            loose = qualname.endswith("LooseVersion")
+            return guards.lift(lambda text: guards.Version(text, loose), *args) if len(args) == 1 else UNKNOWN
         if qualname == "builtins.map":
             if len(args) == 2 and isinstance(args[0], Ref) and args[0].qualname.removeprefix("builtins.") in guards.PURE_BUILTINS:
                 function = guards.PURE_BUILTINS[args[0].qualname.removeprefix("builtins.")]
@@ -1473,17 +1474,19 @@ def _call_returns_dict(node: cst.ClassDef) -> Any:
     return UNKNOWN
 
 
-def _mentions(node: cst.CSTNode, name: str) -> int:
-    """How many times ``name`` is written as a name or attribute inside ``node``."""
-    count = 0
-
-    class _Names(cst.CSTVisitor):
-        def visit_Name(self, found: cst.Name) -> None:
-            nonlocal count
-            count += found.value == name
-
-    node.visit(_Names())
-    return count
+def _only_other_methods(node: cst.ClassDef) -> bool:
+    """The class body only defines methods that leave a layer's construction, build and
+    call alone (and a docstring or ``pass``): its instances are the base layer."""
+    for statement in node.body.body:
+        if isinstance(statement, cst.FunctionDef):
+            if statement.name.value in LAYER_BEHAVIOUR_METHODS:
+                return False
+        elif not (
+            isinstance(statement, cst.SimpleStatementLine)
+            and all(isinstance(small, (cst.Pass, cst.Expr)) and not isinstance(getattr(small, "value", None), cst.Call) for small in statement.body)
+        ):
+            return False
+    return True
 
 
 def _may_leave_early(body: cst.CSTNode) -> bool:

@@ -25,11 +25,16 @@ from typing import Any, Callable
 from compilelint.facts import keras_names as kn
 from compilelint.facts.values import UNKNOWN
 
-_KERAS_2 = tuple(f"2.{minor}.0" for minor in range(0, 31))  # standalone keras 2.x, tf_keras 2.14+
-_KERAS_3 = tuple(f"3.{minor}.0" for minor in range(0, 31))
-_TF_1 = tuple(f"1.{minor}.0" for minor in range(0, 16))
-_TF_UP_TO_2_15 = tuple(f"2.{minor}.0" for minor in range(0, 16))
-_TF_FROM_2_16 = tuple(f"2.{minor}.0" for minor in range(16, 41))
+def _releases(major: int, minors: range) -> tuple[str, ...]:
+    # Patch releases too: ``tf.__version__ == "2.16.1"`` must not be decided by "2.16.0".
+    return tuple(f"{major}.{minor}.{patch}" for minor in minors for patch in range(0, 13))
+
+
+_KERAS_2 = _releases(2, range(0, 31))  # standalone keras 2.x, tf_keras 2.14 and later
+_KERAS_3 = _releases(3, range(0, 31))
+_TF_1 = _releases(1, range(0, 16))
+_TF_UP_TO_2_15 = _releases(2, range(0, 16))
+_TF_FROM_2_16 = _releases(2, range(16, 41))
 
 # Keras modules whose presence code tests, by path below the root, per major version.
 _MODULES = {
@@ -184,7 +189,8 @@ class VersionAxis:
 class Version:
     """The part of a parsed version (packaging / distutils) that version guards compare."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, loose: bool = False) -> None:
+        self.loose = loose  # distutils' LooseVersion compares the numbers as lists: "2.16.0" > "2.16"
         if not isinstance(text, str):
             raise TypeError("a version is parsed from a string")
         numbers = re.match(r"\s*v?(\d+(?:\.\d+)*)", text)
@@ -195,14 +201,14 @@ class Version:
 
     def _key(self) -> tuple:
         release = self.release
-        while len(release) > 1 and release[-1] == 0:
+        while not self.loose and len(release) > 1 and release[-1] == 0:
             release = release[:-1]
         return release
 
     def _compare(self, other: Any) -> tuple[tuple, tuple]:
         if isinstance(other, str):
-            other = Version(other)
-        if not isinstance(other, Version) or self.pre or other.pre:
+            other = Version(other, self.loose)
+        if not isinstance(other, Version) or self.pre or other.pre or self.loose != other.loose:
             raise TypeError("only plain release versions are compared")
         return self._key(), other._key()
 
