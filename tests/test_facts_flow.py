@@ -15,6 +15,7 @@ model = keras.Model(inputs, [keras.layers.Dense(2, name="a")(inputs), keras.laye
 
 
 def found(lint, code, keras="2,3"):
+    """(code, line) of each finding."""
     return sorted((d.code, d.span.line) for d in lint(code, keras=keras))
 
 
@@ -79,11 +80,12 @@ def test_a_helper_that_changes_a_module_dict(lint):
     assert ("CL101", 7) in found(lint, code)
 
 
-def test_appended_losses_and_list_concatenation(lint):
+@pytest.mark.parametrize("keras", ["2", "3"])
+def test_appended_losses_and_list_concatenation(lint, keras):
     code = TWO_OUTPUTS + "losses = ['mse']\nlosses.append('mae')\nlosses += ['mse']\nmodel.compile(optimizer='adam', loss=losses)\n"
-    assert found(lint, code, "3") == [("CL201", 8)]
+    assert found(lint, code, keras) == [("CL201", 8)]
     code = TWO_OUTPUTS + "model.compile(optimizer='adam', loss=['mse'] + ['mae'] + ['mse'])\n"
-    assert found(lint, code, "3") == [("CL201", 5)]
+    assert found(lint, code, keras) == [("CL201", 5)]
 
 
 def test_functools_partial_builder(lint):
@@ -171,22 +173,24 @@ combined.compile(optimizer="adam", loss=LOSS)
 """
 
 
-def test_a_model_called_as_a_layer_gives_its_outputs(lint):
+@pytest.mark.parametrize("keras", ["2", "3"])
+def test_a_model_called_as_a_layer_gives_its_outputs(lint, keras):
     logits = GAN.replace("LOSS", "keras.losses.BinaryCrossentropy(from_logits=True)")
-    assert [c for c, _ in found(lint, logits, "3")] == ["CL501"]
-    assert found(lint, GAN.replace("LOSS", "'binary_crossentropy'"), "3") == []
-    assert [c for c, _ in found(lint, GAN.replace("LOSS", "['mse', 'mse']"), "3")] == ["CL201"]
+    assert [c for c, _ in found(lint, logits, keras)] == ["CL501"]
+    assert found(lint, GAN.replace("LOSS", "'binary_crossentropy'"), keras) == []
+    assert [c for c, _ in found(lint, GAN.replace("LOSS", "['mse', 'mse']"), keras)] == ["CL201"]
     # Loaded models keep unknown outputs.
     loaded = GAN.replace('keras.Sequential([Input(shape=(4,)), Dense(1, activation="sigmoid")])', "keras.models.load_model('d.keras')")
-    assert found(lint, loaded.replace("LOSS", "['mse', 'mse']"), "3") == []
+    assert found(lint, loaded.replace("LOSS", "['mse', 'mse']"), keras) == []
 
 
-def test_a_multi_output_model_called_as_a_layer(lint):
+@pytest.mark.parametrize("keras", ["2", "3"])
+def test_a_multi_output_model_called_as_a_layer(lint, keras):
     code = TWO_OUTPUTS + "x = keras.Input(shape=(4,))\nouter = keras.Model(x, model(x))\nouter.compile(optimizer='adam', loss=['mse', 'mse', 'mse'])\n"
-    assert found(lint, code, "3") == [("CL201", 7)]
+    assert found(lint, code, keras) == [("CL201", 7)]
     # Output names come from the nested model, not its layers: dict keys are not judged.
     named = code.replace("['mse', 'mse', 'mse']", "{'c': 'mse'}")
-    assert [c for c, _ in found(lint, named, "3")] == []
+    assert [c for c, _ in found(lint, named, keras)] == []
 
 
 LAYER_SUBCLASS = """
@@ -199,17 +203,19 @@ model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_l
 """
 
 
-def test_a_layer_subclass_that_keeps_its_base_is_that_layer(lint):
-    assert [c for c, _ in found(lint, LAYER_SUBCLASS.replace("BODY", "pass"), "3")] == ["CL501"]
+@pytest.mark.parametrize("keras", ["2", "3"])
+def test_a_layer_subclass_that_keeps_its_base_is_that_layer(lint, keras):
+    assert [c for c, _ in found(lint, LAYER_SUBCLASS.replace("BODY", "pass"), keras)] == ["CL501"]
 
 
-def test_a_layer_subclass_with_its_own_call_gives_one_unknown_output(lint):
+@pytest.mark.parametrize("keras", ["2", "3"])
+def test_a_layer_subclass_with_its_own_call_gives_one_unknown_output(lint, keras):
     own_call = LAYER_SUBCLASS.replace("BODY", "def call(self, x):\n        return super().call(x) * 2")
-    assert found(lint, own_call, "3") == []
+    assert found(lint, own_call, keras) == []
     count = own_call.replace("keras.losses.CategoricalCrossentropy(from_logits=True)", "['mse', 'mse']")
-    assert [c for c, _ in found(lint, count, "3")] == ["CL201"]
+    assert [c for c, _ in found(lint, count, keras)] == ["CL201"]
     several = count.replace("return super().call(x) * 2", "return x, x")
-    assert found(lint, several, "3") == []
+    assert found(lint, several, keras) == []
 
 
 BRANCH = """
@@ -225,17 +231,19 @@ model.fit(x, y)
 """
 
 
-def test_a_model_picked_in_a_branch_is_checked_for_every_branch(lint):
-    assert found(lint, BRANCH.replace("LOSS", "['mse', 'mse', 'mse']"), "3") == [("CL201", 9)]
-    assert found(lint, BRANCH.replace("LOSS", "['mse', 'mse']"), "3") == []
+@pytest.mark.parametrize("keras", ["2", "3"])
+def test_a_model_picked_in_a_branch_is_checked_for_every_branch(lint, keras):
+    assert found(lint, BRANCH.replace("LOSS", "['mse', 'mse', 'mse']"), keras) == [("CL201", 9)]
+    assert found(lint, BRANCH.replace("LOSS", "['mse', 'mse']"), keras) == []
 
 
-def test_what_holds_for_one_branch_only_is_not_reported(lint):
+@pytest.mark.parametrize("keras", ["2", "3"])
+def test_what_holds_for_one_branch_only_is_not_reported(lint, keras):
     one_output = BRANCH.replace("[keras.layers.Dense(8)(inputs), keras.layers.Dense(1)(inputs)]", "keras.layers.Dense(1)(inputs)")
-    assert found(lint, one_output.replace("LOSS", "['mse', 'mse']"), "3") == []
+    assert found(lint, one_output.replace("LOSS", "['mse', 'mse']"), keras) == []
     # A shared optimizer is not two models when one call compiles one of two.
     shared = one_output.replace("LOSS", "'mse'").replace('optimizer="adam"', "optimizer=opt")
-    assert found(lint, "import keras\nopt = keras.optimizers.Adam()\n" + shared, "3") == []
+    assert found(lint, "import keras\nopt = keras.optimizers.Adam()\n" + shared, keras) == []
 
 
 # -- training through helpers -------------------------------------------------------------

@@ -2,8 +2,12 @@
 
 The pass is a small abstract interpreter: it runs the module's statements in order with an
 environment of abstract values (``values.py``, ``model.py``), follows calls into local
-builder functions, and records every ``Model.compile`` call with what is known at that point.
-Whatever depends on a branch, a loop, a caller or an import it cannot see is ``UNKNOWN``.
+builder functions, classes and ``functools.partial``, follows lists and dicts as the code
+changes them (``containers.py``), and records every ``Model.compile`` call with what is
+known at that point. A version guard takes the branch the targeted Keras takes
+(``guards.py``); a model picked by any other branch is one of several known models
+(``ModelChoice``). Whatever else depends on a branch, a loop, a caller or an import it cannot
+see is ``UNKNOWN``.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from typing import Any, Callable
 from compilelint.facts import keras_names as kn
 from compilelint.facts.values import UNKNOWN
 
+
 def _releases(major: int, minors: range) -> tuple[str, ...]:
     # Patch releases too: ``tf.__version__ == "2.16.1"`` must not be decided by "2.16.0".
     return tuple(f"{major}.{minor}.{patch}" for minor in minors for patch in range(0, 13))
