@@ -45,6 +45,8 @@ def test_changes_apply_in_order(lint):
     )
     assert [code for code, line in found(lint, code) if code == "CL101"] == ["CL101"]
     assert ("CL101", 7) in found(lint, code)
+    deleted = MODEL + "cfg = {'optimizer': 'adam', 'loss': 'mse', 'jit_compile': True, 'run_eagerly': True}\ndel cfg['run_eagerly']\nmodel.compile(**cfg)\n"
+    assert found(lint, deleted) == []
 
 
 @pytest.mark.parametrize(

@@ -377,6 +377,14 @@ class Collector:
             for item in node.names:
                 frame.global_names.add(item.name.value)
         elif isinstance(node, cst.Del):
+            targets = [e.value for e in node.target.elements] if isinstance(node.target, (cst.Tuple, cst.List)) else [node.target]
+            for target in targets:
+                if isinstance(target, cst.Subscript):
+                    # ``del cfg["run_eagerly"]``: the container loses that entry.
+                    container = self.eval(target.value, frame)
+                    if isinstance(container, (SeqValue, DictValue)):
+                        key = self.eval(target.slice[0].slice.value, frame) if _plain_index(target) else UNKNOWN
+                        self.replace(container, containers.deleted(container, key), frame)
             for name in _target_names(node.target):
                 self.bind_name(frame, name, UNKNOWN)
 

@@ -46,6 +46,16 @@ def set_item(container: Any, key: Any, item: Any, expression: Any) -> Any:
     return UNKNOWN
 
 
+def deleted(container: Any, key: Any) -> Any:
+    """``del container[key]``."""
+    if isinstance(container, DictValue) and is_scalar(key) and key in container.entries:
+        updated = _copy_dict(container)
+        del updated.entries[key]
+        updated.value_nodes.pop(key, None)
+        return updated
+    return UNKNOWN
+
+
 def merged_dicts(left: Any, right: Any) -> Any:
     """``{**left, **right}`` when both are known dicts."""
     if not (isinstance(left, DictValue) and isinstance(right, DictValue)):
