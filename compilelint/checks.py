@@ -147,24 +147,32 @@ def string_leaves(value: Any, node: Any) -> list[tuple[str, Any]]:
 
 
 def keras_optimizer_kind(qualname: str) -> tuple[str, str] | None:
-    """("keras" | "legacy" | "compat_v1", class name) for an optimizer class's dotted name.
+    """("keras" | "legacy" | "compat_v1" | "tf1" | "removed_alias", class name) for an
+    optimizer class's dotted name.
 
     "keras" is the current optimizer API (``keras.optimizers.Adam``), "legacy" is
-    ``tf.keras.optimizers.legacy.*``, "compat_v1" is ``tf.compat.v1.train.*Optimizer``;
-    None for anything else (learning-rate schedules, the ``Optimizer`` base, ...)."""
+    ``tf.keras.optimizers.legacy.*``, "compat_v1" is ``tf.compat.v1.train.*Optimizer``,
+    "tf1" is TensorFlow 1's ``tf.train.*Optimizer`` (gone from TensorFlow 2),
+    "removed_alias" a lowercase alias of Keras 2.3 and earlier (``optimizers.rmsprop``,
+    named by the class it stood for); None for anything else (learning-rate schedules, the
+    ``Optimizer`` base, ...)."""
     from compilelint import keras_data
-    from compilelint.facts.keras_names import keras_name
+    from compilelint.facts.keras_names import REMOVED_OPTIMIZER_ALIASES, keras_name
 
     parts = qualname.split(".")
-    if qualname.startswith("tensorflow.compat.v1.train.") and len(parts) == 5:
-        names = keras_data.load(2)["tf_compat_v1_train_optimizers"]
-        return ("compat_v1", parts[-1]) if parts[-1] in names and parts[-1] != "Optimizer" else None
+    tf1 = {"tensorflow.compat.v1.train.": ("compat_v1", 5), "tensorflow.train.": ("tf1", 3)}
+    for prefix, (kind, length) in tf1.items():
+        if qualname.startswith(prefix) and len(parts) == length:
+            names = keras_data.load(2)["tf_compat_v1_train_optimizers"]
+            return (kind, parts[-1]) if parts[-1] in names and parts[-1] != "Optimizer" else None
     name = keras_name(qualname)
     if name is None:
         return None
     path, leaf = name.parts, name.leaf
     if not path or path[0] != "optimizers":
         return None
+    if len(path) == 2 and leaf in REMOVED_OPTIMIZER_ALIASES:
+        return ("removed_alias", REMOVED_OPTIMIZER_ALIASES[leaf])
     if path[1:-1] == ["legacy"]:
         legacy = set(keras_data.load(2)["legacy_optimizers"]["names"]) | set(keras_data.load(3)["legacy_optimizers"]["names"])
         return ("legacy", leaf) if leaf in legacy and leaf != "Optimizer" else None
@@ -252,7 +260,7 @@ def optimizers_with_keyword(ctx, keyword: str):
             continue
         arg = keyword_arg(call.node, keyword)
         if arg is not None:
-            yield call, kind[1], arg
+            yield call, call.via or kind[1], arg
 
 
 # -- crossentropy on outputs that are no probabilities (CL502 / CL503) ----------------------

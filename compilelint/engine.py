@@ -6,7 +6,7 @@ import ast
 import re
 import warnings
 from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
 from compilelint.prefilter import needs_parsing
@@ -90,7 +90,7 @@ def _lint_module(source: Source, settings: "Settings") -> FileResult:
         result.errors.append(f"{source.path}: too deeply nested to analyse; the file was not checked")
         return result
 
-    findings = _run_rules(facts, source.path, settings, enabled, result)
+    findings = _run_rules(facts, source.path, settings, enabled, result, lambda major: collect_facts(module, source.text, major, frozenset(facts.keras_flavours)))
     if findings:
         result.diagnostics.extend(_to_diagnostics(module, source, findings, noqa))
     result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -184,19 +184,25 @@ def _cell_syntax_errors(source: Source) -> list[Diagnostic]:
     ]
 
 
-def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], result: FileResult) -> dict:
+def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], result: FileResult, recollect=None) -> dict:
+    """Every enabled rule under every targeted version. ``recollect(major)`` gives the facts
+    for one target when a version guard makes them differ (``facts.version_dependent``)."""
     from compilelint.rule import Context
 
     merged: dict = {}  # (code, id(node)) -> (rule, node, {major: finding})
     targets = targets_for(settings.keras_version, facts.keras_flavours, settings.environment_major)
+    facts_for = {target.major: facts for target in targets}
+    if facts.version_dependent and recollect is not None:
+        facts_for = {target.major: recollect(target.major) for target in targets}
     for code, rule in rules_by_code().items():
         if code not in enabled or code == SYNTAX_ERROR:
             continue
         for target in targets:
-            context = Context(keras=target, facts=facts, path=path, targets=targets)
+            context = Context(keras=target, facts=facts_for[target.major], path=path, targets=targets)
             try:
-                for finding in _findings(rule, facts, context):
-                    entry = merged.setdefault((code, id(finding.node)), (rule, finding.node, {}))
+                for finding in _findings(rule, context.facts, context):
+                    origin = finding.origin[0] if finding.origin else None
+                    entry = merged.setdefault((code, id(finding.node), origin), (rule, finding.node, {}))
                     entry[2].setdefault(target.major, finding)
             except Exception as error:  # one broken rule must not stop the others
                 result.errors.append(
@@ -207,9 +213,45 @@ def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], 
 
 
 def _findings(rule, facts, context) -> Iterable["Finding"]:
+    choices: dict[int, list[list["Finding"]]] = {}
     for site in facts.sites:
-        yield from rule.check(site, context)
+        findings = rule.check(site, context)
+        if any(b.from_spread for b in site.keywords.values()):
+            findings = _at_compile_call(site, findings)
+        if site.choice is None:
+            yield from findings
+        else:
+            choices.setdefault(id(site.choice), []).append(list(findings))
+    for per_option in choices.values():
+        yield from _common_findings(per_option)
     yield from rule.check_module(context)
+
+
+def _common_findings(per_option: list[list["Finding"]]) -> list["Finding"]:
+    """A compile call on one of several models (a branch picks which): what every model
+    gives, at the same place with the same words; anything else depends on the branch."""
+    def key(finding) -> tuple:
+        return (id(finding.node), finding.origin[0] if finding.origin else None, finding.message)
+
+    common = set.intersection(*({key(f) for f in findings} for findings in per_option))
+    return [finding for finding in per_option[0] if key(finding) in common]
+
+
+def _at_compile_call(site, findings: Iterable["Finding"]) -> Iterator["Finding"]:
+    """A value folded from ``**config`` is reported on that argument of this call, not in
+    the dict: two calls may share the dict, and what fails is each call."""
+    from compilelint.positions import subtree
+
+    spread = [(key, argument) for key, argument in site.keywords.items() if argument.from_spread]
+    inside: dict[str, set[int]] = {}
+    for finding in findings:
+        for key, argument in spread:
+            if key not in inside:
+                inside[key] = {id(node) for node in subtree(argument.node)}
+            if id(finding.node) in inside[key]:
+                finding = replace(finding, node=argument.arg, origin=(key, argument.node))
+                break
+        yield finding
 
 
 def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list[Diagnostic]:
@@ -220,15 +262,24 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
         for finding in by_major.values():
             if finding.fix is not None:
                 placed.extend(node for node, _ in finding.fix.replacements)
+            if finding.origin is not None:
+                placed.append(finding.origin[1])
     positions = positions_of(module, placed)
     diagnostics = []
-    for (code, _), (rule, node, by_major) in merged.items():
+    for (code, _, _), (rule, node, by_major) in merged.items():
         findings = [by_major[major] for major in sorted(by_major)]
         messages = [finding.message for finding in findings]
         effect = max((f.effect for f in findings), key=lambda e: e.severity == "error")
         span = span_of(positions[node])
-        if noqa.suppressed(code, rule.name, span.line, span.end_line):
+        origin = findings[0].origin
+        origin_line = positions[origin[1]].start.line if origin else None
+        if noqa.suppressed(code, rule.name, span.line, span.end_line) or (
+            origin_line is not None and noqa.suppressed(code, rule.name, origin_line)
+        ):
             continue
+        note = ""
+        if origin is not None:
+            note = f" (`{origin[0]}` comes from `**{_short(module.code_for_node(node.value))}`, line {_cell_line(source, origin_line)})"
         fix = next((f.fix for f in findings if f.fix is not None), None)
         diagnostics.append(
             _place(
@@ -236,7 +287,7 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
                 Diagnostic(
                     code=code,
                     name=rule.name,
-                    message=merge_messages(messages),
+                    message=merge_messages(messages) + note,
                     path=source.path,
                     span=span,
                     severity=effect.severity,
@@ -311,6 +362,19 @@ def _cell_fix(source: Source, cell: int | None, fix: Fix | None) -> Fix | None:
             return None
         edits.append(Edit(span, edit.text))
     return replace(fix, edits=tuple(edits))
+
+
+def _short(code: str, limit: int = 40) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 3] + "..."
+
+
+def _cell_line(source: Source, line: int) -> str:
+    """A line number as the user sees it: in a notebook, the cell and the line in it."""
+    if not source.cells:
+        return str(line)
+    cell, in_cell = source.locate(line)
+    return f"{in_cell} of cell {cell}" if cell is not None else str(line)
 
 
 def _one_line(text: str) -> str:

@@ -33,7 +33,7 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     wanted = set()
     for node in nodes:
-        wanted.update(_subtree(node))
+        wanted.update(subtree(node))
     state = _CountingState(default_indent=module.default_indent, default_newline=module.default_newline)
     state.start_counting(wanted)
     try:
@@ -43,7 +43,8 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-def _subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node and every node below it."""
     stack = [node]
     while stack:
         current = stack.pop()

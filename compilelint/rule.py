@@ -40,6 +40,9 @@ class Finding:
     message: str
     effect: Effect
     fix: FixSpec | None = None
+    # (key, value expression) when the reported value comes from a ``**dict`` argument:
+    # the finding is then placed on that argument of the compile() call (see engine).
+    origin: tuple[str, "cst.CSTNode"] | None = None
 
 
 @dataclass

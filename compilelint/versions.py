@@ -45,14 +45,16 @@ def parse_setting(value: str) -> str:
 
 
 def targets_for(setting: str, flavours: set[str], environment_major: int) -> tuple[KerasTarget, ...]:
+    """The versions a file is checked against. ``tf_keras`` is Keras 2 whatever the setting
+    says: the setting only chooses what ``keras`` and ``tf.keras`` mean."""
+    if "tf_keras" in flavours:
+        return (KERAS_2,)
     if setting == "2":
         return (KERAS_2,)
     if setting == "3":
         return (KERAS_3,)
     if setting == "2,3":
         return (KERAS_2, KERAS_3)
-    if "tf_keras" in flavours:
-        return (KERAS_2,)
     return (KERAS_2,) if environment_major == 2 else (KERAS_3,)
 
 

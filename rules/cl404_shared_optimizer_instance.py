@@ -23,7 +23,7 @@ GAN_STEPS = "discriminator.train_on_batch(x, y)\ncombined.train_on_batch(z, y)\n
 def shareable(call: CallValue, major: int) -> bool:
     """Keras 2's legacy and TF1 optimizers handle new variables; current ones do not."""
     kind = keras_optimizer_kind(call.qualname)
-    return kind is not None and (kind[0] == "keras" or major == 3)
+    return kind is not None and (kind[0] == "keras" or (major == 3 and kind[0] in ("legacy", "compat_v1")))
 
 
 def is_distinct_model(model) -> bool:
@@ -124,6 +124,8 @@ class SharedOptimizerInstance(Rule):
             # twice, or module-level code, certainly does.
             if first.model is site.model or first.function != site.function:
                 continue
+            if site.choice is not None and site.choice is first.choice:
+                continue  # one call on one of several models: only one of them is compiled
             # The optimizer only breaks once it has met both models' variables in training.
             if not (trained(first.model) and trained(site.model)):
                 continue

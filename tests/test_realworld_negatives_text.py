@@ -189,10 +189,17 @@ model.fit(x, y)
 }
 
 
+# Not silent everywhere: recompiling outside the scope the model was built in fails on
+# Keras 3 at the next fit() (RuntimeError "Mixing different tf.distribute.Strategy
+# objects", checked with keras 3.15), while Keras 2 trains.
+KERAS_3_ONLY = {"scope-then-recompile": ["CL110"]}
+
+
 @pytest.mark.parametrize("keras", ["2", "3"])
 @pytest.mark.parametrize("name", sorted(SILENT))
 def test_text_and_tabular_patterns_stay_silent(lint, name, keras):
-    assert [d.code for d in lint(SILENT[name], keras=keras)] == []
+    expected = KERAS_3_ONLY.get(name, []) if keras == "3" else []
+    assert [d.code for d in lint(SILENT[name], keras=keras)] == expected
 
 
 @pytest.mark.parametrize("name", sorted(TWINS))

@@ -47,6 +47,20 @@ def test_a_file_without_compile_never_imports_libcst(tmp_path):
     assert not modules & set(HEAVY)
 
 
+def test_a_file_that_builds_an_unremarkable_optimizer_never_imports_libcst(tmp_path):
+    (tmp_path / "optim.py").write_text("from keras import optimizers\n\ndef make(lr):\n    return optimizers.Adam(learning_rate=lr)\n")
+    code, modules, completed = imported_by_check(tmp_path, "optim.py")
+    assert code == 0, completed.stdout + completed.stderr
+    assert "libcst" not in modules
+
+
+def test_an_optimizer_helper_is_linted_without_a_compile_call(tmp_path):
+    (tmp_path / "optim.py").write_text("from keras import optimizers\n\ndef make(cfg):\n    return optimizers.Adam(lr=cfg.lr)\n")
+    code, modules, completed = imported_by_check(tmp_path, "optim.py")
+    assert code == 1 and "CL401" in completed.stdout, completed.stdout + completed.stderr
+    assert not modules & set(HEAVY)
+
+
 def test_linting_a_keras_file_never_imports_a_deep_learning_library(tmp_path):
     (tmp_path / "train.py").write_text(
         "import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\n"

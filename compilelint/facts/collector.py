@@ -2,8 +2,12 @@
 
 The pass is a small abstract interpreter: it runs the module's statements in order with an
 environment of abstract values (``values.py``, ``model.py``), follows calls into local
-builder functions, and records every ``Model.compile`` call with what is known at that point.
-Whatever depends on a branch, a loop, a caller or an import it cannot see is ``UNKNOWN``.
+builder functions, classes and ``functools.partial``, follows lists and dicts as the code
+changes them (``containers.py``), and records every ``Model.compile`` call with what is
+known at that point. A version guard takes the branch the targeted Keras takes
+(``guards.py``); a model picked by any other branch is one of several known models
+(``ModelChoice``). Whatever else depends on a branch, a loop, a caller or an import it cannot
+see is ``UNKNOWN``.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from typing import Any, Iterable, Sequence
 
 import libcst as cst
 
+from compilelint.facts import containers, guards
 from compilelint.facts import keras_names as kn
+from compilelint.facts.guards import Possible, VersionAxis
 from compilelint.facts.model import (
     NO_STRATEGY,
+    ModelChoice,
     CallerStrategy,
     BoundArgument,
     ClassValue,
@@ -29,7 +36,7 @@ from compilelint.facts.model import (
     StrategyValue,
     TensorValue,
 )
-from compilelint.facts.values import UNKNOWN, CallValue, DictValue, Ref, SeqValue, SetValue, is_scalar
+from compilelint.facts.values import UNKNOWN, CallValue, DictValue, Ref, SeqValue, SetValue, is_scalar, literal
 
 MAX_CALL_DEPTH = 6
 MAX_FUNCTION_RUNS = 400
@@ -61,6 +68,13 @@ LOSS_HANDLING_METHODS = frozenset({"train_step", "compute_loss"})
 # Built-in layers whose call can return several tensors, depending on their arguments.
 MULTI_OUTPUT_LAYER_ARGUMENTS = frozenset({"return_state", "return_attention_scores"})
 WRAPPER_LAYERS = frozenset({"Bidirectional", "TimeDistributed"})
+BUILTIN_REFS = frozenset({"dict", "super", "list", "tuple", "hasattr", "int", "float", "str", "len", "map"})
+# Functions whose result may depend on the installed versions (see guards.py).
+GUARD_FUNCTIONS = frozenset({"importlib.util.find_spec"} | {f"builtins.{name}" for name in BUILTIN_REFS - {"dict", "super"}})
+# Methods through which a layer subclass changes what the layer is or computes.
+LAYER_BEHAVIOUR_METHODS = frozenset({"__init__", "__new__", "__call__", "call", "build", "compute_output_shape"})
+MAX_UNROLLED = 8  # a loop over a known list of at most this many models runs once per model
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 MULTI_OUTPUT_LAYERS = frozenset({"MultiHeadAttention", "LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"})
 
 
@@ -81,6 +95,15 @@ class InstanceValue:
 
 
 @dataclass(eq=False)
+class PartialValue:
+    """``functools.partial(function, *args, **kwargs)``."""
+
+    function: Any
+    args: list
+    kwargs: dict
+
+
+@dataclass(eq=False)
 class SuperValue:
     owner: ClassValue | None
 
@@ -94,6 +117,7 @@ class Frame:
     function: str | None
     strategies: list  # innermost last; the bottom entry is the caller's strategy
     conditional: int = 0
+    loops: int = 0  # inside a loop body of this scope (a body that may run any number of times)
     generic: bool = False  # a function run without a caller: its arguments are unknown
     returns: list = field(default_factory=list)
     owner: ClassValue | None = None
@@ -133,10 +157,17 @@ def _dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
+MAX_MODEL_CHOICES = 4
+
+
 def _merge(a: Any, b: Any) -> Any:
     """The value a name has after two paths that gave it ``a`` and ``b``."""
     if a is b:
         return a
+    if isinstance(a, (ModelValue, ModelChoice)) and isinstance(b, (ModelValue, ModelChoice)):
+        # Either model: rules check each and report what holds for all (see ModelChoice).
+        options = [*_options(a), *(o for o in _options(b) if all(o is not seen for seen in _options(a)))]
+        return ModelChoice(options) if len(options) <= MAX_MODEL_CHOICES else UNKNOWN
     if is_scalar(a) and is_scalar(b) and type(a) is type(b) and a == b:
         return a
     if isinstance(a, Ref) and isinstance(b, Ref):
@@ -147,6 +178,10 @@ def _merge(a: Any, b: Any) -> Any:
         if ka and kb and ka.path == kb.path:
             return a
     return UNKNOWN
+
+
+def _options(value: Any) -> list:
+    return value.options if isinstance(value, ModelChoice) else [value]
 
 
 def _assigned_names(body: Iterable[cst.CSTNode]) -> set[str]:
@@ -214,10 +249,15 @@ def _target_names(target: cst.CSTNode) -> set[str]:
 
 
 class Collector:
-    def __init__(self, module: cst.Module, text: str) -> None:
+    def __init__(self, module: cst.Module, text: str, major: int | None = None, flavours: frozenset[str] | None = None) -> None:
         self.module = module
         self.facts = ModuleFacts()
+        # Which versions a version guard may be asked about: either Keras in the first pass,
+        # one target's in a pass made for it (``flavours``: what the first pass found).
+        self.axis = VersionAxis(major, flavours)
         self.facts.adds_loss_somewhere = "add_loss" in text
+        self.add_loss_mentions = text.count("add_loss")
+        self.layer_add_loss: set[cst.Call] = set()  # ``self.add_loss(...)`` in methods of classes that are no model
         # Names registered at run time (``get_custom_objects().update(...)``) may be plain words.
         self.facts.registers_custom_objects = any(word in text for word in CUSTOM_OBJECT_REGISTRIES)
         self.facts.sets_learning_rate_at_run_time = any(word in text for word in LEARNING_RATE_SETTERS)
@@ -225,6 +265,7 @@ class Collector:
         self.depth = 0
         self.function_runs = 0
         self.active: list[cst.FunctionDef] = []
+        self.frames: list[Frame] = []  # the function runs in progress, innermost last
         self.ran: set[cst.FunctionDef] = set()
         self.functions: list[FunctionValue] = []
         self.classes: list[tuple[ClassValue, list[FunctionValue]]] = []
@@ -248,6 +289,10 @@ class Collector:
         for cls, methods in self.classes:
             self.run_methods(cls, methods, top)
         self.finish_global_eager()
+        if self.add_loss_mentions and len(self.layer_add_loss) == self.add_loss_mentions:
+            # Only custom layers add losses: that matters to the models using those layers
+            # (whose layers are then not all built-in), not to every model of the module.
+            self.facts.adds_loss_somewhere = False
         return self.facts
 
     def finish_global_eager(self) -> None:
@@ -312,8 +357,8 @@ class Collector:
             if node.value is not None:
                 self.assign(node.target, self.eval(node.value, frame), frame, node)
         elif isinstance(node, cst.AugAssign):
-            self.eval(node.value, frame)
-            self.assign(node.target, UNKNOWN, frame, node)
+            value = self.eval(node.value, frame)
+            self.exec_augmented(node, value, frame)
         elif isinstance(node, cst.Expr):
             self.eval(node.value, frame)
         elif isinstance(node, cst.Return):
@@ -335,6 +380,14 @@ class Collector:
             for item in node.names:
                 frame.global_names.add(item.name.value)
         elif isinstance(node, cst.Del):
+            targets = [e.value for e in node.target.elements] if isinstance(node.target, (cst.Tuple, cst.List)) else [node.target]
+            for target in targets:
+                if isinstance(target, cst.Subscript):
+                    # ``del cfg["run_eagerly"]``: the container loses that entry.
+                    container = self.eval(target.value, frame)
+                    if isinstance(container, (SeqValue, DictValue)):
+                        key = self.eval(target.slice[0].slice.value, frame) if _plain_index(target) else UNKNOWN
+                        self.replace(container, containers.deleted(container, key), frame)
             for name in _target_names(node.target):
                 self.bind_name(frame, name, UNKNOWN)
 
@@ -369,8 +422,8 @@ class Collector:
     def exec_class(self, node: cst.ClassDef, frame: Frame) -> None:
         keras_model = False
         parent_classes: list[ClassValue] = []
-        for base in node.bases:
-            value = self.eval(base.value, frame)
+        bases = [self.eval(base.value, frame) for base in node.bases]
+        for value in bases:
             if isinstance(value, Ref) and (kn.is_model_class(value.qualname) or kn.is_sequential_class(value.qualname)):
                 keras_model = True
             elif isinstance(value, ClassValue):
@@ -381,6 +434,19 @@ class Collector:
             for statement in node.body.body
             if isinstance(statement, cst.FunctionDef)
         }
+        optimizer_base = layer_base = None
+        keeps_layer = False
+        if len(bases) == 1 and not node.keywords:
+            base = bases[0]
+            keeps_constructor = not methods & {"__init__", "__new__"}
+            if isinstance(base, Ref) and kn.is_optimizer_class(base.qualname):
+                optimizer_base = base.qualname if keeps_constructor else None
+            elif isinstance(base, Ref) and kn.layer_class(base.qualname) is not None:
+                layer_base, keeps_layer = base.qualname, _only_other_methods(node)
+            elif isinstance(base, ClassValue):
+                optimizer_base = base.optimizer_base if keeps_constructor else None
+                layer_base = base.layer_base
+                keeps_layer = base.keeps_layer and _only_other_methods(node)
         cls = ClassValue(
             name=node.name.value,
             node=node,
@@ -388,6 +454,9 @@ class Collector:
             methods=frozenset(methods),
             overrides_compile="compile" in methods or any(p.overrides_compile for p in parent_classes),
             handles_loss=bool(methods & LOSS_HANDLING_METHODS) or any(p.handles_loss for p in parent_classes),
+            optimizer_base=optimizer_base,
+            layer_base=layer_base,
+            keeps_layer=keeps_layer,
         )
         cls.call_returns_dict, cls.call_output_keys = _call_returns(node)
         self.bind_name(frame, node.name.value, cls)
@@ -410,11 +479,13 @@ class Collector:
         recording = self.recording
         self.recording = False
         assigned: dict = {}
+        if isinstance(receiver, InstanceValue):
+            # Written through while collecting, so that ``__init__`` already sees what it set
+            # (``self.strategy = ...`` then ``with self.strategy.scope():``).
+            receiver.attrs = assigned
         for fn in methods:
             self.run_function(fn, [], {}, top, generic=True, self_value=receiver, attr_sink=assigned)
         self.recording = recording
-        if isinstance(receiver, InstanceValue):
-            receiver.attrs = assigned
         for fn in methods:
             self.run_function(fn, [], {}, top, generic=True, self_value=receiver)
 
@@ -422,15 +493,32 @@ class Collector:
         if self.is_main_guard(node.test):
             self.exec_block(node.body.body, frame)
             return
-        self.eval(node.test, frame)
-        branches: list = [node.body]
-        orelse = node.orelse
-        while isinstance(orelse, cst.If):
-            self.eval(orelse.test, frame)
-            branches.append(orelse.body)
-            orelse = orelse.orelse
-        branches.append(orelse.body if isinstance(orelse, cst.Else) else None)
+        # The branches that may run. A version guard the targeted Keras decides drops its
+        # branch (false) or every later one (true).
+        branches: list = []
+        clause: Any = node
+        while isinstance(clause, cst.If):
+            taken = self.decide(self.eval(clause.test, frame))
+            if taken is not False:
+                branches.append(clause.body)
+            if taken is True:
+                break
+            clause = clause.orelse
+        else:
+            branches.append(clause.body if isinstance(clause, cst.Else) else None)
+        if len(branches) == 1:
+            if branches[0] is not None:
+                self.exec_block(branches[0].body, frame)  # the only branch that can run
+            return
         self.exec_branches(branches, frame)
+
+    def decide(self, test: Any) -> bool | None:
+        """The branch a version guard takes under this pass's versions, None when not known.
+        A guard the first pass cannot decide makes the facts depend on the target."""
+        taken = guards.decided(test)
+        if taken is None and isinstance(test, Possible) and self.axis.major is None:
+            self.facts.version_dependent = True
+        return taken
 
     @staticmethod
     def is_main_guard(test: cst.BaseExpression) -> bool:
@@ -461,7 +549,9 @@ class Collector:
 
     def exec_loop(self, node: cst.For | cst.While, frame: Frame) -> None:
         if isinstance(node, cst.For):
-            self.eval(node.iter, frame)
+            iterable = self.eval(node.iter, frame)
+            if self.exec_unrolled(node, iterable, frame):
+                return
         else:
             self.eval(node.test, frame)
         changed = self.loop_names.get(node)
@@ -472,12 +562,32 @@ class Collector:
         for name in changed:
             self.bind_name(frame, name, UNKNOWN)
         frame.conditional += 1
+        frame.loops += 1
         self.exec_block(node.body.body, frame)
         if node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
+        frame.loops -= 1
         frame.conditional -= 1
         for name in changed:
             self.bind_name(frame, name, UNKNOWN)
+
+    def exec_unrolled(self, node: cst.For, iterable: Any, frame: Frame) -> bool:
+        """``for model in [a, b]: model.compile(...)``: a loop over a known list of models runs
+        its body once for each, in order, as straight-line code. False when the loop is not
+        one of those (other items, a ``break`` or ``return`` that may end it early)."""
+        if not isinstance(iterable, SeqValue) or not isinstance(node.target, cst.Name) or node.asynchronous is not None:
+            return False
+        items = iterable.items
+        if not 0 < len(items) <= MAX_UNROLLED or not all(isinstance(item, (ModelValue, ModelChoice)) for item in items):
+            return False
+        if _may_leave_early(node.body):
+            return False
+        for item in items:
+            self.bind_name(frame, node.target.value, item)
+            self.exec_block(node.body.body, frame)
+        if node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+        return True
 
     def exec_with(self, node: cst.With, frame: Frame) -> None:
         pushed = 0
@@ -509,6 +619,8 @@ class Collector:
         return UNKNOWN
 
     def exec_try(self, node: cst.Try | cst.TryStar, frame: Frame) -> None:
+        if isinstance(node, cst.Try) and self.exec_import_guard(node, frame):
+            return
         self.exec_block(node.body.body, frame)
         if node.orelse is not None:
             self.exec_block(node.orelse.body.body, frame)
@@ -517,6 +629,50 @@ class Collector:
             self.exec_branches([None] + handlers, frame)
         if node.finalbody is not None:
             self.exec_block(node.finalbody.body.body, frame)
+
+    def exec_import_guard(self, node: cst.Try, frame: Frame) -> bool:
+        """``try: from keras.optimizers import legacy / except ImportError: ...`` where the
+        targeted Keras decides whether the imports succeed: run what runs. False when the
+        outcome is not known (the caller then merges both paths)."""
+        outcomes = [self.import_outcome(statement) for statement in node.body.body]
+        if not outcomes or any(outcome is UNKNOWN for outcome in outcomes):
+            return False
+        first_failure = guards.lift(lambda *ok: next((i for i, good in enumerate(ok) if not good), len(ok)), *outcomes)
+        index = first_failure.values[0] if isinstance(first_failure, Possible) and first_failure.uniform else None
+        if index is None:
+            self.decide(first_failure)
+            return False
+        handler = next((h for h in node.handlers if _catches_import_error(h)), None) if index < len(outcomes) else None
+        if index < len(outcomes) and handler is None:
+            return False
+        self.exec_block(node.body.body[:index], frame)
+        if handler is not None:
+            if handler.name is not None:
+                self.assign(handler.name.name, UNKNOWN, frame, handler)
+            self.exec_block(handler.body.body, frame)
+        elif node.orelse is not None:
+            self.exec_block(node.orelse.body.body, frame)
+        if node.finalbody is not None:
+            self.exec_block(node.finalbody.body.body, frame)
+        return True
+
+    def import_outcome(self, statement: cst.CSTNode) -> Any:
+        """A Possible truth for "every import on this line succeeds"; UNKNOWN for a line that
+        does anything else, or imports something whose presence is not known."""
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return UNKNOWN
+        found: list = []
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                found.extend(self.axis.module_exists(_dotted(alias.name) or "") for alias in small.names)
+            elif isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None and not isinstance(small.names, cst.ImportStar):
+                module = _dotted(small.module) or ""
+                found.extend(self.axis.name_importable(module, _dotted(alias.name) or "") for alias in small.names)
+            else:
+                return UNKNOWN
+        if not found or any(outcome is UNKNOWN for outcome in found):
+            return UNKNOWN
+        return guards.lift(lambda *ok: all(ok), *found)
 
     # ------------------------------------------------------------------ binding
     def bind_name(self, frame: Frame, name: str, value: Any) -> None:
@@ -544,10 +700,12 @@ class Collector:
         elif isinstance(target, cst.Attribute):
             owner = self.eval(target.value, frame)
             attr = target.attr.value
-            if isinstance(owner, ModelValue):
-                owner.events.append(
-                    Event("set", self.next_order(), statement, attr=attr, value=value, conditional=self.is_conditional(frame, owner))
-                )
+            if isinstance(owner, (ModelValue, ModelChoice)):
+                order = self.next_order()
+                for model in _options(owner):
+                    model.events.append(
+                        Event("set", order, statement, attr=attr, value=value, conditional=self.is_conditional(frame, model))
+                    )
             elif isinstance(owner, InstanceValue):
                 sink = frame.attr_sink
                 if sink is not None:
@@ -558,16 +716,46 @@ class Collector:
         elif isinstance(target, cst.Subscript):
             container = self.eval(target.value, frame)
             if isinstance(container, (SeqValue, DictValue)):
-                self.forget(container, frame)
+                key = self.eval(target.slice[0].slice.value, frame) if _plain_index(target) else UNKNOWN
+                expression = statement.value if isinstance(statement, cst.Assign) else None
+                self.replace(container, containers.set_item(container, key, value, expression), frame)
+
+    def exec_augmented(self, node: cst.AugAssign, value: Any, frame: Frame) -> None:
+        """``x += [...]`` / ``cfg |= {...}``: lists and dicts change in place, the rest rebinds."""
+        current = self.eval(node.target, frame)
+        if isinstance(current, (SeqValue, DictValue)):
+            updated = containers.augmented(current, type(node.operator).__name__, value, node.value)
+            if isinstance(current, DictValue) or current.kind == "list":
+                self.replace(current, updated, frame)
+                if isinstance(node.target, cst.Name):
+                    return
+            self.assign(node.target, updated, frame, node)
+            return
+        self.assign(node.target, UNKNOWN, frame, node)
+
+    def replace(self, old: Any, new: Any, frame: Frame) -> None:
+        """A list or dict changed in place: every name bound to it now sees ``new``.
+
+        Containers are values, so the one a compile() call already received keeps what it
+        held then. Where the change may not happen (a loop, or another scope while this one
+        runs conditionally or for an unknown caller) the names no longer know the content."""
+        certain = not (frame.conditional or frame.loops or frame.generic)
+        scopes: list[Frame] = []
+        for start in [frame, *self.frames]:
+            scope: Frame | None = start
+            while scope is not None:
+                if all(scope is not seen for seen in scopes):
+                    scopes.append(scope)
+                scope = scope.parent
+        for scope in scopes:
+            here = scope is frame and not frame.loops
+            for name, bound in list(scope.env.items()):
+                if bound is old:
+                    scope.env[name] = new if (here or certain) else UNKNOWN
 
     def forget(self, value: Any, frame: Frame) -> None:
-        """A container changed in place: every name bound to it no longer knows its content."""
-        scope: Frame | None = frame
-        while scope is not None:
-            for name, bound in list(scope.env.items()):
-                if bound is value:
-                    scope.env[name] = UNKNOWN
-            scope = scope.parent
+        """A container changed in a way the analysis does not follow."""
+        self.replace(value, UNKNOWN, frame)
 
     def is_conditional(self, frame: Frame, model: ModelValue) -> bool:
         if frame.conditional:
@@ -602,6 +790,7 @@ class Collector:
         )
         self.bind_parameters(fn, frame, args, kwargs, generic, self_value)
         self.active.append(fn.node)
+        self.frames.append(frame)
         self.depth += 1
         try:
             body = fn.node.body
@@ -613,6 +802,7 @@ class Collector:
         finally:
             self.depth -= 1
             self.active.pop()
+            self.frames.pop()
         return self.function_result(frame)
 
     def bind_parameters(self, fn: FunctionValue, frame: Frame, args: list, kwargs: dict, generic: bool, self_value: Any) -> None:
@@ -625,22 +815,31 @@ class Collector:
             positional = positional[1:]
         if generic:
             return
-        if any(a is _STAR for a in args) or "**" in kwargs:
-            return
+        # Arguments after a ``*spread`` are unknown; with a ``**spread`` any parameter not
+        # passed by name may still be passed, so only defaults become unknown.
+        star = next((i for i, a in enumerate(args) if a is _STAR), None)
+        known_args = args if star is None else args[:star]
+        spread_keywords = "**" in kwargs
         for index, param in enumerate(positional):
             name = param.name.value
-            if index < len(args):
-                frame.env[name] = args[index]
+            if index < len(known_args):
+                frame.env[name] = known_args[index]
+            elif star is not None and index >= len(known_args):
+                break
             elif name in kwargs:
                 frame.env[name] = kwargs[name]
-            elif param.default is not None:
+            elif param.default is not None and not spread_keywords:
                 frame.env[name] = self.eval(param.default, fn.closure)
         for param in params.kwonly_params:
             name = param.name.value
             if name in kwargs:
                 frame.env[name] = kwargs[name]
-            elif param.default is not None:
+            elif param.default is not None and not spread_keywords:
                 frame.env[name] = self.eval(param.default, fn.closure)
+        if params.star_kwarg is not None and not spread_keywords:
+            accepted = {p.name.value for p in (*positional, *params.kwonly_params)}
+            extra = {key: value for key, value in kwargs.items() if key not in accepted}
+            frame.env[params.star_kwarg.name.value] = DictValue(extra, None, {})
 
     @staticmethod
     def function_result(frame: Frame) -> Any:
@@ -683,7 +882,7 @@ class Collector:
             return value
         if name in _BUILTIN_NAMES:
             return _BUILTIN_NAMES[name]
-        if name in ("dict", "super", "list", "tuple"):
+        if name in BUILTIN_REFS:
             return Ref(f"builtins.{name}")
         for module in self.star_modules:
             if name[:1].isupper():
@@ -696,9 +895,15 @@ class Collector:
         if isinstance(base, Ref):
             ref = Ref(f"{base.qualname}.{attr}", node)
             self.note_flavour(ref.qualname)
+            if attr in ("__version__", "VERSION"):
+                version = self.axis.version_of(ref.qualname)
+                if version is not UNKNOWN:
+                    return version
             return ref
         if isinstance(base, InstanceValue):
             return base.attrs.get(attr, UNKNOWN)
+        if isinstance(base, Possible) and attr in guards.VERSION_ATTRIBUTES:
+            return guards.lift(lambda value: getattr(value, attr), base)
         return UNKNOWN
 
     def eval_constant(self, node: cst.BaseExpression, frame: Frame) -> Any:
@@ -752,6 +957,16 @@ class Collector:
     def eval_binary(self, node: cst.BinaryOperation, frame: Frame) -> Any:
         left = self.eval(node.left, frame)
         right = self.eval(node.right, frame)
+        if isinstance(node.operator, cst.Add) and isinstance(left, SeqValue):
+            return containers.concatenated(left, right)
+        if isinstance(node.operator, cst.BitOr) and isinstance(left, DictValue):
+            return containers.merged_dicts(left, right)
+        if isinstance(left, TensorValue) or isinstance(right, TensorValue):
+            # ``a + b`` on symbolic tensors: one tensor, from an unnamed operation layer.
+            inputs = [value for value in (left, right) if isinstance(value, TensorValue)]
+            if all(isinstance(value, TensorValue) or (is_scalar(value) and value is not None) for value in (left, right)):
+                return TensorValue(layer=None, inputs=inputs, node=node)
+            return UNKNOWN
         if not (is_scalar(left) and is_scalar(right)) or left is None or right is None:
             return UNKNOWN
         operator = _BINARY.get(type(node.operator))
@@ -767,6 +982,8 @@ class Collector:
 
     def eval_unary(self, node: cst.UnaryOperation, frame: Frame) -> Any:
         value = self.eval(node.expression, frame)
+        if isinstance(value, Possible) and isinstance(node.operator, cst.Not):
+            return guards.lift(lambda v: not v, value)
         if not is_scalar(value) or value is None:
             return UNKNOWN
         try:
@@ -785,15 +1002,57 @@ class Collector:
         index = UNKNOWN
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             index = self.eval(node.slice[0].slice.value, frame)
+        elif isinstance(base, Possible) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Slice):
+            part = node.slice[0].slice
+            bounds = [self.eval(bound, frame) for bound in (part.lower, part.upper, part.step)]
+            if all(bound is None or (isinstance(bound, int) and not isinstance(bound, bool)) for bound in bounds):
+                return guards.lift(lambda value: value[slice(*bounds)], base)
+            return UNKNOWN
         else:
             for element in node.slice:
                 self.eval_children(element.slice, frame)
+        if isinstance(base, Possible):
+            return guards.lift(lambda value: value[index], base) if is_scalar(index) else UNKNOWN
         if isinstance(base, DictValue) and is_scalar(index) and index in base.entries:
             return base.entries[index]
         if isinstance(base, SeqValue) and isinstance(index, int) and not isinstance(index, bool):
             if -len(base.items) <= index < len(base.items):
                 return base.items[index]
         return UNKNOWN
+
+    def eval_comparison(self, node: cst.Comparison, frame: Frame) -> Any:
+        """Known only for version guards: comparisons of values that depend on the version."""
+        operands = [self.eval(node.left, frame)] + [self.eval(target.comparator, frame) for target in node.comparisons]
+        if not any(isinstance(operand, Possible) for operand in operands):
+            return UNKNOWN
+        operators = [guards.COMPARISONS.get(type(target.operator).__name__) for target in node.comparisons]
+        if any(operator is None for operator in operators):
+            return UNKNOWN
+        plain = [literal(operand) if isinstance(operand, (SeqValue, SetValue)) else operand for operand in operands]
+
+        def chain(*values: Any) -> bool:
+            return all(operator(values[i], values[i + 1]) for i, operator in enumerate(operators))
+
+        return guards.lift(chain, *plain)
+
+    def eval_boolean(self, node: cst.BooleanOperation, frame: Frame) -> Any:
+        left, right = self.eval(node.left, frame), self.eval(node.right, frame)
+        if not (isinstance(left, Possible) or isinstance(right, Possible)):
+            return UNKNOWN
+        truth = guards.decided(left) if isinstance(left, Possible) else None
+        if isinstance(node.operator, cst.And):
+            if truth is not None:
+                return right if truth else left
+            return guards.lift(lambda a, b: a and b, left, right)
+        if truth is not None:
+            return left if truth else right
+        return guards.lift(lambda a, b: a or b, left, right)
+
+    def eval_if_expression(self, node: cst.IfExp, frame: Frame) -> Any:
+        taken = self.decide(self.eval(node.test, frame))
+        if taken is not None:
+            return self.eval(node.body if taken else node.orelse, frame)
+        return _merge(self.eval(node.body, frame), self.eval(node.orelse, frame))
 
     def eval_named_expr(self, node: cst.NamedExpr, frame: Frame) -> Any:
         value = self.eval(node.value, frame)
@@ -816,45 +1075,124 @@ class Collector:
                 self.record_compile(node, receiver, args, kwargs, frame)
                 return None
             args, kwargs = self.eval_arguments(node, frame)
+            if method == "add_loss" and isinstance(receiver, InstanceValue) and frame.owner is receiver.cls:
+                self.layer_add_loss.add(node)  # a custom layer's own loss (see run())
+            if isinstance(receiver, Possible):
+                if method not in guards.STRING_METHODS or kwargs:
+                    return UNKNOWN
+                return guards.lift(lambda value, *rest: getattr(value, method)(*rest), receiver, *args)
             if isinstance(receiver, ModelValue):
                 return self.model_method(receiver, method, args, node, frame)
+            if isinstance(receiver, ModelChoice):
+                for option in receiver.options:
+                    self.model_method(option, method, args, node, frame)
+                return UNKNOWN
             if isinstance(receiver, Ref):
                 return self.call_ref(Ref(f"{receiver.qualname}.{method}", func), args, kwargs, node, frame)
             if isinstance(receiver, InstanceValue):
                 value = receiver.attrs.get(method, UNKNOWN)
                 if isinstance(value, LayerValue):
                     return self.call_layer(value, args, kwargs, node)
+                if isinstance(value, (ModelValue, PartialValue, FunctionValue)):
+                    return self.call_value(value, args, kwargs, node, frame)
                 function = self.class_functions.get(receiver.cls, {}).get(method)
                 if function is not None and method not in receiver.attrs:
                     # ``self.build_model()``: run the method with this instance as ``self``.
                     return self.run_function(
                         function, args, kwargs, frame, generic=frame.generic, self_value=receiver, attr_sink=frame.attr_sink
                     )
+            if isinstance(receiver, DictValue) and method == "values" and not args and not kwargs:
+                keys = list(receiver.entries)
+                return SeqValue("list", [receiver.entries[k] for k in keys], node, [receiver.value_nodes.get(k, node) for k in keys])
             if isinstance(receiver, (SeqValue, DictValue, SetValue)) and method not in NON_MUTATING_METHODS:
-                self.forget(receiver, frame)
+                updated, result = containers.call_method(receiver, method, args, kwargs, node)
+                self.replace(receiver, updated, frame)
+                return result
             return UNKNOWN
         callee = self.eval(func, frame)
         args, kwargs = self.eval_arguments(node, frame)
+        return self.call_value(callee, args, kwargs, node, frame)
+
+    def call_value(self, callee: Any, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> Any:
         if isinstance(callee, Ref):
             return self.call_ref(callee, args, kwargs, node, frame)
         if isinstance(callee, FunctionValue):
             return self.run_function(callee, args, kwargs, frame)
+        if isinstance(callee, PartialValue):
+            if "**" in callee.kwargs or _STAR in callee.args:
+                return UNKNOWN
+            return self.call_value(callee.function, [*callee.args, *args], {**callee.kwargs, **kwargs}, node, frame)
         if isinstance(callee, ClassValue):
-            if callee.keras_model:
-                model = ModelValue(kind="subclass", node=node, cls=callee, strategy=frame.strategy, outputs=subclass_outputs(callee))
-                model.origin = frame
-                return model
-            return InstanceValue(callee)
+            return self.instantiate(callee, args, kwargs, node, frame)
         if isinstance(callee, LayerValue):
             return self.call_layer(callee, args, kwargs, node)
         if isinstance(callee, ModelValue):
             if self.recording and any(isinstance(a, TensorValue) for a in args):
                 # Called on symbolic tensors: a part of another model.
                 callee.events.append(Event("call", self.next_order(), node))
-            # A model called on tensors acts as one layer; a Sequential always has one output.
-            single = callee.kind == "sequential" or (callee.outputs is not None and callee.outputs.structure == "single")
-            return TensorValue(layer=None, inputs=[a for a in args if a is not _STAR], node=node) if single else UNKNOWN
+            return self.call_model(callee, [a for a in args if a is not _STAR], node)
         return UNKNOWN
+
+    def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> Any:
+        if cls.optimizer_base is not None:
+            # A subclass of a Keras optimizer that keeps its constructor: built as that class.
+            value = self.call_ref(Ref(cls.optimizer_base), args, kwargs, node, frame)
+            if isinstance(value, CallValue):
+                value.via = cls.name
+            return value
+        if cls.keras_model:
+            model = ModelValue(kind="subclass", node=node, cls=cls, strategy=frame.strategy, outputs=subclass_outputs(cls))
+            model.origin = frame
+            return model
+        if cls.layer_base is not None:
+            return self.make_layer_subclass(cls, args, kwargs, node)
+        instance = InstanceValue(cls)
+        init = self.class_functions.get(cls, {}).get("__init__")
+        if init is not None:
+            # ``Trainer(...)``: its ``__init__`` runs now, with these arguments, on this instance.
+            self.run_function(init, args, kwargs, frame, self_value=instance)
+        return instance
+
+    def make_layer_subclass(self, cls: ClassValue, args: list, kwargs: dict, node: cst.Call) -> Any:
+        """An instance of the module's subclass of a built-in layer. One that keeps the
+        base's constructor and call() is that layer; otherwise it still gives one tensor
+        (unless its call() visibly returns several), but what it computes is unknown."""
+        class_name = kn.layer_class(cls.layer_base)
+        if not cls.keeps_layer and (class_name in MULTI_OUTPUT_LAYERS or class_name in WRAPPER_LAYERS or _call_returns_sequence(cls.node)):
+            return InstanceValue(cls)
+        call = CallValue(
+            cls.layer_base,
+            [a for a in args if a is not _STAR],
+            {k: v for k, v in kwargs.items() if k != "**"},
+            node,
+            {a.keyword.value: a.value for a in node.args if a.keyword},
+            complete=_STAR not in args and "**" not in kwargs,
+            via=cls.name,
+        )
+        return LayerValue(class_name, call, builtin=cls.keeps_layer)
+
+    def call_model(self, model: ModelValue, args: list, node: cst.Call) -> Any:
+        """A model called on tensors acts as one layer: its outputs, in its structure."""
+        if model.kind == "sequential":
+            inner = UNKNOWN if model.mutated_unknowably or not model.layers else sequential_chain(model.layers)
+            return self.nested_tensor(model, inner, args, node)
+        outputs = model.outputs
+        if outputs is None:
+            return UNKNOWN
+        tensors = [self.nested_tensor(model, item.tensor, args, node) for item in outputs.items]
+        if outputs.structure == "single":
+            return tensors[0]
+        if outputs.structure == "list":
+            return SeqValue("list", tensors, node, [node] * len(tensors))
+        return DictValue({item.key: tensor for item, tensor in zip(outputs.items, tensors)}, node, {})
+
+    @staticmethod
+    def nested_tensor(model: ModelValue, inner: Any, args: list, node: cst.Call) -> TensorValue:
+        """The outer tensor for one output of a nested model: computed by the inner output's
+        layer (so its activation is known), named after the nested model (so unknown)."""
+        if isinstance(inner, TensorValue) and inner.layer is not None:
+            return TensorValue(layer=inner.layer, inputs=inner.inputs, node=node, nested=model, nested_inputs=args)
+        return TensorValue(layer=None, inputs=args, node=node, nested=model, nested_inputs=args)
 
     def eval_arguments(self, node: cst.Call, frame: Frame, keep_nodes: bool = False) -> tuple[list, dict]:
         args: list = []
@@ -914,6 +1252,14 @@ class Collector:
             return DictValue(dict(kwargs), node, {a.keyword.value: a.value for a in node.args if a.keyword})
         if qualname == "builtins.super":
             return SuperValue(frame.owner)
+        if qualname == "functools.partial":
+            if not args or args[0] is _STAR:
+                return UNKNOWN
+            return PartialValue(args[0], args[1:], dict(kwargs))
+        if qualname in GUARD_FUNCTIONS or qualname in guards.VERSION_PARSERS:
+            # list(...) and tuple(...) of anything but a version stay ordinary calls.
+            if qualname not in ("builtins.list", "builtins.tuple") or any(isinstance(a, Possible) for a in args):
+                return self.call_guard_function(qualname, args, kwargs)
         if kn.is_run_functions_eagerly(qualname):
             value = args[0] if args else kwargs.get("run_eagerly", UNKNOWN)
             if self.recording:
@@ -946,17 +1292,39 @@ class Collector:
         if kn.is_merge_function(qualname):
             # keras.layers.concatenate([a, b]) and friends: one tensor from an unnamed layer.
             return TensorValue(layer=None, inputs=call.args, node=node)
-        name = kn.keras_name(qualname)
-        if self.recording and self.is_optimizer_call(qualname, name) and node not in self.optimizer_nodes:
-            self.optimizer_nodes.add(node)
-            self.facts.optimizer_calls.append(call)
+        if kn.is_optimizer_class(qualname):
+            call.strategy = frame.strategy
+            if self.recording and node not in self.optimizer_nodes:
+                self.optimizer_nodes.add(node)
+                self.facts.optimizer_calls.append(call)
         return call
 
-    @staticmethod
-    def is_optimizer_call(qualname: str, name: kn.KerasName | None) -> bool:
-        if name is not None:
-            return "optimizers" in name.parts[:-1] and name.leaf[:1].isupper()
-        return qualname.startswith("tensorflow.compat.v1.train.") and qualname.endswith("Optimizer")
+    def call_guard_function(self, qualname: str, args: list, kwargs: dict) -> Any:
+        """Calls version guards are written with: ``hasattr(tf.keras.optimizers, "legacy")``,
+        ``importlib.util.find_spec(...)``, version parsers and builtins over versions."""
+        if kwargs or _STAR in args:
+            return UNKNOWN
+        if qualname == "builtins.hasattr":
+            if len(args) == 2 and isinstance(args[0], Ref) and isinstance(args[1], str):
+                return self.axis.module_exists(f"{args[0].qualname}.{args[1]}")
+            return UNKNOWN
+        if qualname == "importlib.util.find_spec":
+            if len(args) == 1 and isinstance(args[0], str):
+                exists = self.axis.module_exists(args[0])
+                return guards.lift(lambda found: "spec" if found else None, exists) if exists is not UNKNOWN else UNKNOWN
+            return UNKNOWN
+        if qualname in guards.VERSION_PARSERS:
+            loose = qualname.endswith("LooseVersion")
+            return guards.lift(lambda text: guards.Version(text, loose), *args) if len(args) == 1 else UNKNOWN
+        if qualname == "builtins.map":
+            if len(args) == 2 and isinstance(args[0], Ref) and args[0].qualname.removeprefix("builtins.") in guards.PURE_BUILTINS:
+                function = guards.PURE_BUILTINS[args[0].qualname.removeprefix("builtins.")]
+                return guards.lift(lambda items: [function(item) for item in items], args[1]) if isinstance(args[1], Possible) else UNKNOWN
+            return UNKNOWN
+        function = guards.PURE_BUILTINS[qualname.removeprefix("builtins.")]
+        if len(args) == 1 and isinstance(args[0], Possible):
+            return guards.lift(function, args[0])
+        return UNKNOWN
 
     def make_sequential(self, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> ModelValue:
         model = ModelValue(kind="sequential", node=node, strategy=frame.strategy)
@@ -1002,6 +1370,16 @@ class Collector:
     def record_compile(self, node: cst.Call, receiver: Any, args: list, kwargs: dict, frame: Frame) -> None:
         if not self.recording:
             return
+        if isinstance(receiver, ModelChoice):
+            options = [option for option in receiver.options if not option.overrides_compile]
+            key = (id(node), tuple(id(option) for option in options))
+            if len(options) < len(receiver.options) or key in self.seen_sites:
+                return
+            self.seen_sites.add(key)
+            choice = ModelChoice(options)
+            for option in options:
+                self.add_site(node, option, args, kwargs, frame, choice)
+            return
         model: Any
         if isinstance(receiver, ModelValue):
             if receiver.overrides_compile:
@@ -1021,6 +1399,9 @@ class Collector:
         if key in self.seen_sites:
             return
         self.seen_sites.add(key)
+        self.add_site(node, model, args, kwargs, frame)
+
+    def add_site(self, node: cst.Call, model: Any, args: list, kwargs: dict, frame: Frame, choice: ModelChoice | None = None) -> None:
         positional: list[BoundArgument] = []
         unknown_positional = False
         for index, item in enumerate(args):
@@ -1051,6 +1432,7 @@ class Collector:
             outputs=self.outputs_at_compile(model),
             frame_strategy=frame.strategies[0],
             conditional=frame.conditional > 0,
+            choice=choice,
         )
         if isinstance(model, ModelValue):
             model.events.append(Event("compile", order, node, conditional=self.is_conditional(frame, model)))
@@ -1076,7 +1458,18 @@ class Collector:
         return model.outputs
 
 
-_STAR = object()
+_STAR = containers.STAR
+
+
+def _plain_index(target: cst.Subscript) -> bool:
+    return len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index)
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+    return any((_dotted(t) or "").rsplit(".", 1)[-1] in IMPORT_ERRORS for t in types)
 
 
 def _call_returns(node: cst.ClassDef) -> tuple[Any, tuple[str, ...] | None]:
@@ -1133,6 +1526,87 @@ def subclass_outputs(cls: ClassValue) -> Outputs | None:
     return Outputs("dict", [ModelOutput(UNKNOWN, UNKNOWN, key=key) for key in cls.call_output_keys], "dict")
 
 
+def _only_other_methods(node: cst.ClassDef) -> bool:
+    """The class body only defines methods that leave a layer's construction, build and
+    call alone (and a docstring or ``pass``): its instances are the base layer."""
+    for statement in node.body.body:
+        if isinstance(statement, cst.FunctionDef):
+            if statement.name.value in LAYER_BEHAVIOUR_METHODS:
+                return False
+        elif not (
+            isinstance(statement, cst.SimpleStatementLine)
+            and all(isinstance(small, (cst.Pass, cst.Expr)) and not isinstance(getattr(small, "value", None), cst.Call) for small in statement.body)
+        ):
+            return False
+    return True
+
+
+def _may_leave_early(body: cst.CSTNode) -> bool:
+    """A ``break`` of this loop, or a ``return`` / ``raise`` / ``yield`` inside its body."""
+    found: list = []
+
+    class _Exits(cst.CSTVisitor):
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, inner: cst.Lambda) -> bool:
+            return False
+
+        def visit_For(self, inner: cst.For) -> bool:
+            inner.body.visit(_NoBreak())
+            if inner.orelse is not None:
+                inner.orelse.visit(self)
+            return False
+
+        def visit_While(self, inner: cst.While) -> bool:
+            inner.body.visit(_NoBreak())
+            if inner.orelse is not None:
+                inner.orelse.visit(self)
+            return False
+
+        def visit_Break(self, inner: cst.Break) -> None:
+            found.append(inner)
+
+        def visit_Return(self, inner: cst.Return) -> None:
+            found.append(inner)
+
+        def visit_Raise(self, inner: cst.Raise) -> None:
+            found.append(inner)
+
+        def visit_Yield(self, inner: cst.Yield) -> None:
+            found.append(inner)
+
+    class _NoBreak(_Exits):
+        """Inside a nested loop a ``break`` ends that loop only."""
+
+        def visit_Break(self, inner: cst.Break) -> None:
+            pass
+
+    body.visit(_Exits())
+    return bool(found)
+
+
+def _call_returns_sequence(node: cst.ClassDef) -> bool:
+    """``call()`` is defined in the class and some ``return`` gives a tuple or list literal."""
+    call = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "call"), None)
+    if call is None:
+        return False
+    found: list = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is call
+
+        def visit_Return(self, statement: cst.Return) -> None:
+            found.append(isinstance(statement.value, (cst.List, cst.Tuple, cst.Dict)))
+
+    call.visit(_Returns())
+    return any(found)
+
+
 def _target_names_of_params(params: cst.Parameters) -> list[str]:
     names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
     if isinstance(params.star_arg, cst.Param):
@@ -1156,7 +1630,7 @@ def sequential_chain(layers: list) -> Any:
 
 
 def output_name(tensor: Any) -> Any:
-    if not isinstance(tensor, TensorValue) or tensor.layer is None:
+    if not isinstance(tensor, TensorValue) or tensor.layer is None or tensor.nested is not None:
         return UNKNOWN
     name = tensor.layer.name
     return name if isinstance(name, str) else UNKNOWN
@@ -1192,6 +1666,13 @@ def graph_layers(outputs: Any, inputs: Any) -> tuple[list, bool]:
         if id(tensor) in seen:
             continue
         seen.add(id(tensor))
+        if tensor.nested is not None:
+            # A model used as a layer: its own layers, then what it was called on.
+            nested = tensor.nested
+            complete = complete and nested.layers_complete and nested.kind in ("sequential", "functional")
+            layers.extend(layer for layer in nested.layers if all(layer is not known for known in layers))
+            stack.extend(_flatten(tensor.nested_inputs))
+            continue
         if tensor.is_input:
             continue
         if tensor.layer is None:
@@ -1247,6 +1728,9 @@ _EVALUATORS = {
     cst.UnaryOperation: Collector.eval_unary,
     cst.Subscript: Collector.eval_subscript,
     cst.NamedExpr: Collector.eval_named_expr,
+    cst.Comparison: Collector.eval_comparison,
+    cst.BooleanOperation: Collector.eval_boolean,
+    cst.IfExp: Collector.eval_if_expression,
     cst.Call: Collector.eval_call,
     cst.Lambda: Collector.eval_opaque_scope,
     cst.ListComp: Collector.eval_opaque_scope,
@@ -1256,5 +1740,7 @@ _EVALUATORS = {
 }
 
 
-def collect_facts(module: cst.Module, text: str = "") -> ModuleFacts:
-    return Collector(module, text).run()
+def collect_facts(module: cst.Module, text: str = "", major: int | None = None, flavours: frozenset[str] | None = None) -> ModuleFacts:
+    """The module's facts; ``major`` decides version guards for one targeted Keras (the
+    first pass, without it, says in ``version_dependent`` whether that can matter)."""
+    return Collector(module, text, major, flavours).run()

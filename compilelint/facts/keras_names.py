@@ -22,6 +22,17 @@ INPUT_FUNCTIONS = frozenset({"Input"})
 OPAQUE_MODEL_FUNCTIONS = frozenset({"load_model", "clone_model", "model_from_json", "model_from_config"})
 
 LAYER_NAMESPACES = ("layers",)
+# Lowercase aliases of the optimizer classes that Keras 2.3 and earlier had
+# (``keras.optimizers.rmsprop(lr=...)``); no later Keras has them.
+REMOVED_OPTIMIZER_ALIASES = {
+    "sgd": "SGD",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+    "adadelta": "Adadelta",
+    "adam": "Adam",
+    "adamax": "Adamax",
+    "nadam": "Nadam",
+}
 STRATEGY_SUFFIX = "Strategy"
 
 
@@ -111,6 +122,17 @@ def is_merge_function(qualname: str) -> bool:
     """``keras.layers.concatenate`` and the other functional forms of merge layers."""
     name = keras_name(qualname)
     return name is not None and name.in_namespace("layers") and name.leaf in MERGE_FUNCTIONS
+
+
+def is_optimizer_class(qualname: str) -> bool:
+    """A class (or removed alias) in a Keras ``optimizers`` namespace, ``tf.train.*Optimizer``
+    or ``tf.compat.v1.train.*Optimizer``: what the optimizer rules look at where it is called."""
+    name = keras_name(qualname)
+    if name is not None:
+        if "optimizers" not in name.parts[:-1]:
+            return False
+        return name.leaf[:1].isupper() or (name.parts == ["optimizers", name.leaf] and name.leaf in REMOVED_OPTIMIZER_ALIASES)
+    return qualname.startswith(("tensorflow.compat.v1.train.", "tensorflow.train.")) and qualname.endswith("Optimizer")
 
 
 def strategy_class(qualname: str) -> str | None:

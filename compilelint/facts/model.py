@@ -57,6 +57,8 @@ class TensorValue:
     inputs: list
     node: cst.CSTNode = field(repr=False)
     is_input: bool = False
+    nested: Any = None  # the ModelValue when this is the output of a model called as a layer
+    nested_inputs: list = field(default_factory=list)  # what that model was called on
 
 
 @dataclass
@@ -95,6 +97,9 @@ class ClassValue:
     handles_loss: bool  # defines train_step / compute_loss / calls add_loss
     call_returns_dict: Any = UNKNOWN  # False when every ``return`` of call() is a list, tuple or call; True for dicts
     call_output_keys: tuple[str, ...] | None = None  # the keys when every ``return`` spells the same dict keys
+    optimizer_base: str | None = None  # the Keras optimizer class it subclasses, keeping its constructor
+    layer_base: str | None = None  # the built-in Keras layer class it subclasses
+    keeps_layer: bool = False  # ... without changing its constructor, build or call: it is that layer
 
 
 @dataclass(eq=False)
@@ -137,6 +142,15 @@ class ModelValue:
         return [e for e in self.events if e.order > order and (kind is None or e.kind == kind)]
 
 
+@dataclass(eq=False)
+class ModelChoice:
+    """One of several known models, picked by a branch the analysis cannot decide. A compile
+    call on it is checked once per model, and a finding is kept only when every model gives
+    it (``CompileSite.choice``)."""
+
+    options: list
+
+
 @dataclass
 class BoundArgument:
     """One compile() parameter as the call passes it."""
@@ -150,6 +164,11 @@ class BoundArgument:
     def report_node(self) -> "cst.CSTNode":
         """The whole ``name=value`` argument when written in the call, else the value."""
         return self.arg if self.arg.value is self.node else self.node
+
+    @property
+    def from_spread(self) -> bool:
+        """Folded from a ``**dict`` argument: ``node`` is the value written in the dict."""
+        return self.arg.star == "**" and self.node is not self.arg.value
 
 
 @dataclass(eq=False)
@@ -168,6 +187,7 @@ class CompileSite:
     outputs: Outputs | None = None  # the model's outputs when compile() runs, if known
     frame_strategy: Any = UNKNOWN  # the strategy around the enclosing function (or module)
     conditional: bool = False  # inside a branch or loop of its scope
+    choice: Any = None  # the ModelChoice this site is one option of (see engine._findings)
 
     @property
     def model_known(self) -> bool:
@@ -193,6 +213,7 @@ class ModuleFacts:
     registers_custom_objects: bool = False  # the text registers Keras custom objects by name
     sets_learning_rate_at_run_time: bool = False  # the text may change an optimizer's learning rate while training
     models: list[ModelValue] = field(default_factory=list)
+    version_dependent: bool = False  # a version guard the targeted Keras decides: facts differ per target
 
     @property
     def uses_keras(self) -> bool:

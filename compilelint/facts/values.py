@@ -84,6 +84,8 @@ class CallValue:
     node: cst.Call = field(repr=False)
     kwarg_nodes: dict = field(default_factory=dict, repr=False)
     complete: bool = True  # False when *args / **kwargs hide arguments
+    via: str | None = None  # the module's own subclass it was built through (``MyAdam(...)``)
+    strategy: Any = None  # for an optimizer: the strategy scope in effect where it was built
 
     def kwarg(self, name: str, default: Any = UNKNOWN) -> Any:
         """The keyword's value; ``default`` only when it is certainly not passed."""
