@@ -31,6 +31,8 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -42,6 +44,9 @@ from compilelint.diagnostics import Diagnostic, Edit, FileResult, Span
 from compilelint.report.noqa import line_noqa
 from compilelint.runner import lint_guarded
 from compilelint.sources import Source, SourceError, split_lines
+
+if TYPE_CHECKING:
+    from compilelint.notebooks import NotebookLayout
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "compilelint"
@@ -109,7 +114,7 @@ class LintedDocument:
     settings: Settings | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notebook: str | None = None
-    layout: object | None = None  # notebooks.NotebookLayout
+    layout: NotebookLayout | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -276,9 +281,11 @@ class CompileLintServer(LanguageServer):
         settings = self.settings_for(path, to_fs_path(uri) is None)
         cells, cell_types = [], []
         for cell in notebook.cells:
-            text_document = self.workspace.get_text_document(cell.document)
-            python = cell.kind == types.NotebookCellKind.Code and text_document.language_id == "python"
-            cells.append(LintedDocument(cell.document, path, text_document.source, text_document.version, settings, notebook=uri))
+            # A cell the client never opened (the workspace would read it from disk) counts as empty.
+            text_document = self.workspace.text_documents.get(unquote(cell.document))
+            text = text_document.source if text_document is not None else ""
+            python = cell.kind == types.NotebookCellKind.Code and text_document is not None and text_document.language_id == "python"
+            cells.append(LintedDocument(cell.document, path, text, text_document and text_document.version, settings, notebook=uri))
             cell_types.append("code" if python else "markdown")
         linted = LintedNotebook(uri, path, notebook.version, settings, cells, cell_types)
         if settings is not None:
