@@ -236,6 +236,9 @@ async def test_an_ipynb_text_document_gets_json_positions_and_edits(client: Lang
     wrap = next(a for a in await actions_for(client, uri, metrics) if a.is_preferred)  # quotes in the new text: escaped
     wrapped = json.loads(apply(text, wrap.edit.changes[uri], "utf-8"))
     assert "".join(wrapped["cells"][2]["source"]) == ONE_HEAD + METRICS.replace('"mae"', '["mae"]')
+    [fix_all] = await actions_for(client, uri, lr, only=[types.CodeActionKind.SourceFixAll])
+    everything = apply(text, fix_all.edit.changes[uri], "utf-8")
+    assert everything == text.replace("lr=", "learning_rate=").replace('metrics=\\"mae\\"', 'metrics=[\\"mae\\"]')  # the layout kept
     noqa = next(a for a in await actions_for(client, uri, lr) if "noqa" in a.title)
     commented = json.loads(apply(text, noqa.edit.changes[uri], "utf-8"))
     assert 'opt = Adam(name="ädam🙂", lr=0.01)  # noqa: CL401\n' in commented["cells"][2]["source"]
