@@ -168,6 +168,8 @@ class _Run:
     def fix(self) -> None:
         """--fix: write the fixes; on stdin print the fixed text instead, and the remaining
         problems go to standard error (standard output holds the text)."""
+        from dataclasses import replace
+
         from compilelint.fixes import fix_results
 
         run = fix_results(self.results, self.settings, write=True, stdin_texts=self.stdin_texts)
@@ -181,7 +183,11 @@ class _Run:
         if self.stdin_texts:
             name = next(iter(self.stdin_texts))
             outcome = next((o for o in run.outcomes if o.path == name), None)
-            click.echo(outcome.fixed if outcome else self.stdin_texts[name], nl=False)
+            if outcome:  # the remaining problems are placed, and quoted, in the fixed text
+                self.stdin_texts[name] = outcome.fixed
+                if name in self.stdin_sources and not name.endswith(".ipynb"):
+                    self.stdin_sources[name] = replace(self.stdin_sources[name], text=outcome.fixed)
+            click.echo(self.stdin_texts[name], nl=False)
         else:  # unreadable: an editor replacing its buffer with the output must get it back unchanged
             sys.stdout.buffer.write(self.stdin_data)
             sys.stdout.flush()
@@ -201,6 +207,7 @@ class _Run:
 
     def report(self, statistics: bool) -> None:
         from compilelint.report.formatters import FORMATTERS, statistics_text, summary_text
+        from compilelint.report.places import NotebookPlaces
 
         diagnostics = self.diagnostics
         name = self.run_settings.output_format
@@ -209,12 +216,17 @@ class _Run:
             self.emit(statistics_text(diagnostics, name, unsafe_fixes=unsafe))
             return
         text_format = name in ("concise", "full")
+        # A notebook's .ipynb text is read (once) only when one of its findings is placed.
+        notebooks = NotebookPlaces(self.stdin_texts)
         output = FORMATTERS[name](
             diagnostics,
             checked_paths=[r.path for r in self.results],
             sources=self.stdin_sources,
             unsafe_fixes=unsafe,
             summary=summary_text(diagnostics, fixed=self.fixed, unsafe_fixes=unsafe) if text_format else "",
+            locate=notebooks.locate,
+            locate_edit=notebooks.edit,
+            cell_line=notebooks.cell_line,
         )
         self.emit(output)
 

@@ -237,11 +237,20 @@ def fix_notebook_text(text: str, path: str, settings: "Settings") -> tuple[str, 
     SourceError when the notebook cannot be read or written back without changing the rest
     of its layout.
     """
-    from compilelint.engine import lint_source
-    from compilelint.notebooks import cell_parses, notebook_source, read_notebook_json
+    from compilelint.notebooks import read_notebook_json
 
     notebook = read_notebook_json(text.encode("utf-8"), path)
     dump = _layout_of(notebook, text, path)
+    applied, result = fix_notebook(notebook, path, settings)
+    return (dump(notebook) if applied else text), applied, result
+
+
+def fix_notebook(notebook: dict, path: str, settings: "Settings") -> tuple[int, FileResult]:
+    """Apply the safe fixes to a read notebook's cells, in place, round after round; returns
+    (fixes applied, the last lint). Raises SourceError for a notebook that cannot be read."""
+    from compilelint.engine import lint_source
+    from compilelint.notebooks import cell_parses, notebook_source
+
     cells = notebook["cells"]
     result = lint_source(notebook_source(notebook, path), settings)
     applied = 0
@@ -262,7 +271,7 @@ def fix_notebook_text(text: str, path: str, settings: "Settings") -> tuple[str, 
             break
         applied += changed
         result = lint_source(notebook_source(notebook, path), settings)
-    return (dump(notebook) if applied else text), applied, result
+    return applied, result
 
 
 def _cell_text(cell: dict) -> str:

@@ -12,9 +12,17 @@ Positions: compilelint counts columns in code points; every range and edit sent 
 client is counted in the position encoding negotiated at initialisation (utf-8, utf-16 or
 utf-32), over lines broken where LSP breaks them (``\\n``, ``\\r\\n``, ``\\r``).
 
-A document the server lints is a ``LintedDocument``: its URI, text, settings path and last
-diagnostics. Text documents are the only kind today; a notebook's cells can be added as
-further documents that share one lint of the notebook.
+Notebooks: an editor that syncs notebooks (LSP 3.17 ``notebookDocument/*``, advertised for
+``jupyter-notebook`` documents with Python cells) has its code cells linted together, as the
+CLI lints an ``.ipynb`` file: one module in cell order, each cell read as IPython runs it. A
+cell's diagnostics and code actions live on that cell's own document, in its own lines;
+``source.fixAll`` fixes the whole notebook. An ``.ipynb`` file opened as a text document
+(its JSON) is linted too, with ranges and edits placed in the JSON text.
+
+A document the server lints is a ``LintedDocument``: its URI, text, settings and last
+diagnostics; a notebook cell's record names its notebook (a ``LintedNotebook``, which lists
+its cells), and an ``.ipynb`` text document's record holds the layout that places cell
+positions in its JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -30,15 +40,26 @@ from pygls.uris import to_fs_path
 
 from compilelint import __version__
 from compilelint.config import ConfigError, Settings, SettingsResolver, relative_path
-from compilelint.diagnostics import Diagnostic, Span
+from compilelint.diagnostics import Diagnostic, Edit, FileResult, Span
 from compilelint.report.noqa import line_noqa
 from compilelint.runner import lint_guarded
-from compilelint.sources import Source, split_lines
+from compilelint.sources import Source, SourceError, split_lines
+
+if TYPE_CHECKING:
+    from compilelint.notebooks import NotebookLayout
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "compilelint"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.compilelint"
 PYTHON_SUFFIXES = (".py", ".pyi")
+NOTEBOOK_SUFFIX = ".ipynb"
+# The notebooks the server syncs: Jupyter notebooks, their Python cells.
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[
+        types.NotebookDocumentFilterWithCells(notebook="jupyter-notebook", cells=[types.NotebookCellLanguage(language="python")])
+    ],
+    save=True,
+)
 
 
 # -- positions: code points <-> the client's code units ---------------------------------------
@@ -81,42 +102,100 @@ def overlaps(a: types.Range, b: types.Range) -> bool:
 
 @dataclass
 class LintedDocument:
-    """What the server knows of one open document after its last lint."""
+    """What the server knows of one open document after its last lint: a Python file or
+    buffer, a notebook cell (``notebook``: its notebook's URI; diagnostics in the cell's own
+    lines) or an ``.ipynb`` text document (``layout``: where each cell's lines are written in
+    its JSON text, which is what the client's positions count in)."""
 
     uri: str
-    path: str  # the file path, or the URI of an untitled buffer
+    path: str  # the file path, or the URI of an untitled buffer (a cell: its notebook's)
     text: str
     version: int | None
     settings: Settings | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    notebook: str | None = None
+    layout: NotebookLayout | None = None
 
     @property
     def lines(self) -> list[str]:
         return split_lines(self.text)
+
+    def range_of(self, d: Diagnostic, lines: list[str], encoding: str) -> types.Range:
+        """The diagnostic's span (in its cell, or file) as a range of this document."""
+        span = d.span
+        if self.layout is not None:
+            span = (self.layout.span(d.cell, span) if d.cell is not None else None) or Span(1, 1, 1, 1)
+        return to_range(span, lines, encoding)
+
+    def text_edit(self, d: Diagnostic, edit: Edit, lines: list[str], encoding: str) -> types.TextEdit | None:
+        """An edit of the diagnostic's cell (or file) as an edit of this document; None when
+        it cannot be one (in JSON: an edit that would reach across strings)."""
+        if self.layout is not None:
+            edit = self.layout.edit(d.cell, edit) if d.cell is not None else None
+            if edit is None:
+                return None
+        return types.TextEdit(range=to_range(edit.span, lines, encoding), new_text=edit.text)
+
+    def own_lines(self, d: Diagnostic) -> list[str]:
+        """The lines the diagnostic's positions count in: its cell's for an .ipynb text."""
+        if self.layout is not None:
+            return self.layout.cell_lines(d.cell) if d.cell is not None else []
+        return self.lines
+
+
+@dataclass
+class LintedNotebook:
+    """A notebook document after its last lint: its cells' records, in the notebook's order
+    (each also a ``LintedDocument`` of the server, by cell URI), and their cell types."""
+
+    uri: str
+    path: str
+    version: int
+    settings: Settings | None
+    cells: list[LintedDocument]
+    cell_types: list[str]
+
+    def as_json(self) -> dict:
+        """The notebook as nbformat 4 JSON, from its cells' texts (what the CLI reads)."""
+        cells = [{"cell_type": kind, "metadata": {}, "source": cell.text} for kind, cell in zip(self.cell_types, self.cells)]
+        return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
 def _document_path(uri: str) -> str:
     return to_fs_path(uri) or uri
 
 
+def _is_local(uri: str) -> bool:
+    return to_fs_path(uri) is not None or uri.startswith("untitled:")
+
+
 def is_python(uri: str, language_id: str | None) -> bool:
     """A Python text document the server lints: a file, or an untitled buffer, by its
     language (or its name when the client sends none). Other schemes are left alone: a
     notebook cell (``vscode-notebook-cell:``) alone would lack the cells before it, and IPython
-    syntax would read as syntax errors; a ``git:`` copy is not the user's code."""
-    if to_fs_path(uri) is None and not uri.startswith("untitled:"):
+    syntax would read as syntax errors (cells come with their notebook, through notebook
+    sync); a ``git:`` copy is not the user's code."""
+    if not _is_local(uri) or is_notebook_text(uri):
         return False
     if language_id:
         return language_id == "python"
     return _document_path(uri).endswith(PYTHON_SUFFIXES)
 
 
+def is_notebook_text(uri: str) -> bool:
+    """An ``.ipynb`` file (or untitled buffer) opened as a text document: its JSON, whatever
+    language the client calls it (``json``, ``jupyter``)."""
+    return _is_local(uri) and _document_path(uri).endswith(NOTEBOOK_SUFFIX)
+
+
 class CompileLintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("compilelint", __version__)
+        super().__init__("compilelint", __version__, notebook_document_sync=NOTEBOOK_SYNC)
         self.keras_version: str | None = None
-        self.documents: dict[str, LintedDocument] = {}  # uri -> the last lint of each open document
+        self.documents: dict[str, LintedDocument] = {}  # uri -> the last lint of each open document (cells too)
+        self.notebooks: dict[str, LintedNotebook] = {}  # notebook uri -> its last lint
         self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.pending_notebooks: dict[str, asyncio.TimerHandle] = {}
         self._shown_error: str | None = None  # a bad config is shown once, not on every keystroke
 
     @property
@@ -146,37 +225,114 @@ class CompileLintServer(LanguageServer):
     def lint(self, uri: str) -> None:
         self.pending.pop(uri, None)
         text_document = self.workspace.get_text_document(uri)
-        if not is_python(uri, text_document.language_id):
-            return  # notebooks reach a server as notebook documents, which this server does not take yet
+        notebook_text = is_notebook_text(uri)
+        if not notebook_text and not is_python(uri, text_document.language_id):
+            return  # a notebook's cells come with their notebook (notebookDocument sync)
         path = _document_path(uri)
         untitled = to_fs_path(uri) is None
         document = LintedDocument(uri, path, text_document.source, text_document.version)
         document.settings = self.settings_for(path, untitled)
         if document.settings is not None:
-            result = lint_guarded(Source(text=document.text, path=path), document.settings)
-            for line in [*result.errors, *result.warnings]:
-                self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"compilelint: {line}"))
-            document.diagnostics = result.diagnostics
+            source = self._notebook_text_source(document) if notebook_text else Source(text=document.text, path=path)
+            if source is not None:
+                document.diagnostics = self._lint_source(source, document.settings).diagnostics
         self.documents[uri] = document
+        self.publish(document)
+
+    def _notebook_text_source(self, document: LintedDocument) -> Source | None:
+        """An .ipynb text document's notebook, and its layout on the record; None (logged)
+        for JSON that is no notebook, as while it is being typed."""
+        from compilelint.notebooks import NotebookLayout, notebook_source, read_notebook_json
+
+        try:
+            source = notebook_source(read_notebook_json(document.text.encode("utf-8", "surrogatepass"), document.path), document.path)
+            document.layout = NotebookLayout(document.text)
+        except SourceError as error:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Info, f"compilelint: {error}"))
+            return None
+        return source
+
+    def _lint_source(self, source: Source, settings: Settings) -> FileResult:
+        result = lint_guarded(source, settings)
+        for line in [*result.errors, *result.warnings]:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"compilelint: {line}"))
+        return result
+
+    def publish(self, document: LintedDocument) -> None:
         lines = document.lines
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
-                uri=uri,
+                uri=document.uri,
                 version=document.version,
-                diagnostics=[to_lsp(d, lines, self.encoding) for d in document.diagnostics],
+                diagnostics=[to_lsp(d, document.range_of(d, lines, self.encoding)) for d in document.diagnostics],
             )
         )
+
+    def lint_notebook(self, uri: str) -> None:
+        """Lint a notebook document's code cells together, as the CLI lints the .ipynb file,
+        and publish each cell's diagnostics on the cell (none on a cell that has none)."""
+        from compilelint.notebooks import notebook_source
+
+        self.pending_notebooks.pop(uri, None)
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        if notebook is None:
+            return
+        path = _document_path(uri)
+        settings = self.settings_for(path, to_fs_path(uri) is None)
+        cells, cell_types = [], []
+        for cell in notebook.cells:
+            # A cell the client never opened (the workspace would read it from disk) counts as empty.
+            text_document = self.workspace.text_documents.get(unquote(cell.document))
+            text = text_document.source if text_document is not None else ""
+            python = cell.kind == types.NotebookCellKind.Code and text_document is not None and text_document.language_id == "python"
+            cells.append(LintedDocument(cell.document, path, text, text_document and text_document.version, settings, notebook=uri))
+            cell_types.append("code" if python else "markdown")
+        linted = LintedNotebook(uri, path, notebook.version, settings, cells, cell_types)
+        if settings is not None:
+            result = self._lint_source(notebook_source(linted.as_json(), path), settings)
+            for d in result.diagnostics:
+                if d.cell is not None and 1 <= d.cell <= len(cells):
+                    cells[d.cell - 1].diagnostics.append(d)
+        previous = self.notebooks.get(uri)
+        kept = {cell.uri for cell in cells}
+        for gone in previous.cells if previous is not None else []:
+            if gone.uri not in kept:  # a cell deleted since: its diagnostics go with it
+                self.documents.pop(gone.uri, None)
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=gone.uri, diagnostics=[]))
+        self.notebooks[uri] = linted
+        for cell in cells:
+            self.documents[cell.uri] = cell
+            self.publish(cell)
 
     def lint_later(self, uri: str) -> None:
         if uri in self.pending:
             self.pending[uri].cancel()
         self.pending[uri] = asyncio.get_running_loop().call_later(DEBOUNCE_SECONDS, self.lint, uri)
 
+    def lint_notebook_later(self, uri: str) -> None:
+        if uri in self.pending_notebooks:
+            self.pending_notebooks[uri].cancel()
+        self.pending_notebooks[uri] = asyncio.get_running_loop().call_later(DEBOUNCE_SECONDS, self.lint_notebook, uri)
+
     def forget(self, uri: str) -> None:
         if uri in self.pending:
             self.pending.pop(uri).cancel()
         self.documents.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def forget_notebook(self, uri: str, cell_uris: list[str]) -> None:
+        if uri in self.pending_notebooks:
+            self.pending_notebooks.pop(uri).cancel()
+        linted = self.notebooks.pop(uri, None)
+        for cell_uri in {*cell_uris, *(cell.uri for cell in (linted.cells if linted else []))}:
+            self.forget(cell_uri)
+
+    def lint_everything(self) -> None:
+        for uri, document in list(self.documents.items()):
+            if document.notebook is None:
+                self.lint(uri)
+        for uri in list(self.notebooks):
+            self.lint_notebook(uri)
 
 
 def _excluded(path: str, settings: Settings) -> bool:
@@ -188,13 +344,13 @@ def _excluded(path: str, settings: Settings) -> bool:
     return not os.path.isabs(relative) and ExcludeMatcher(settings).excluded(relative)
 
 
-def to_lsp(d: Diagnostic, lines: list[str], encoding: str = types.PositionEncodingKind.Utf16) -> types.Diagnostic:
+def to_lsp(d: Diagnostic, range_: types.Range) -> types.Diagnostic:
     from compilelint.docs import rule_help_uri
     from compilelint.registry import rules_by_code
 
     rule = rules_by_code().get(d.code)
     return types.Diagnostic(
-        range=to_range(d.span, lines, encoding),
+        range=range_,
         message=d.message,
         severity=types.DiagnosticSeverity.Error if d.severity == "error" else types.DiagnosticSeverity.Warning,
         code=d.code,
@@ -207,8 +363,9 @@ def to_lsp(d: Diagnostic, lines: list[str], encoding: str = types.PositionEncodi
 # -- code actions ----------------------------------------------------------------------------
 
 
-def noqa_edit(code: str, lines: list[str], line: int, encoding: str = types.PositionEncodingKind.Utf16) -> types.TextEdit | None:
-    """The edit that adds ``code`` to the line's ``# noqa``; None when it cannot be added."""
+def noqa_insertion(code: str, lines: list[str], line: int) -> Edit | None:
+    """The insertion that adds ``code`` to the line's ``# noqa`` (1-based, code points);
+    None when it cannot be added."""
     if not 1 <= line <= len(lines):
         return None
     text = lines[line - 1]
@@ -219,8 +376,15 @@ def noqa_edit(code: str, lines: list[str], line: int, encoding: str = types.Posi
         at, new_text = existing[1], f", {code}"
     else:
         at, new_text = len(text.rstrip()), f"  # noqa: {code}"
-    position = types.Position(line=line - 1, character=units(text[:at], encoding))
-    return types.TextEdit(range=types.Range(start=position, end=position), new_text=new_text)
+    return Edit(Span(line, at + 1, line, at + 1), new_text)
+
+
+def noqa_edit(code: str, lines: list[str], line: int, encoding: str = types.PositionEncodingKind.Utf16) -> types.TextEdit | None:
+    """The edit that adds ``code`` to the line's ``# noqa``; None when it cannot be added."""
+    insertion = noqa_insertion(code, lines, line)
+    if insertion is None:
+        return None
+    return types.TextEdit(range=to_range(insertion.span, lines, encoding), new_text=insertion.text)
 
 
 def _wanted(kind: str, only: list[str] | None) -> bool:
@@ -240,7 +404,10 @@ def code_actions(server: CompileLintServer, params: types.CodeActionParams) -> l
     if _wanted(types.CodeActionKind.QuickFix, only):
         actions.extend(_quick_fixes(document, params, lines, encoding))
     if _wanted(FIX_ALL_KIND, only):
-        fix_all = fix_all_action(document, lines, encoding)
+        if document.notebook is not None:
+            fix_all = notebook_fix_all_action(server.notebooks.get(document.notebook), encoding)
+        else:
+            fix_all = fix_all_action(document, lines, encoding)
         if fix_all is not None:
             actions.append(fix_all)
     return actions
@@ -253,14 +420,14 @@ def _quick_fixes(document: LintedDocument, params: types.CodeActionParams, lines
     asked = [d for d in params.context.diagnostics if d.source == SOURCE]
     actions = []
     for d in document.diagnostics:
-        lsp_diagnostic = to_lsp(d, lines, encoding)
+        lsp_diagnostic = to_lsp(d, document.range_of(d, lines, encoding))
         if asked:
             if not any(a.code == d.code and overlaps(a.range, lsp_diagnostic.range) for a in asked):
                 continue
         elif not overlaps(params.range, lsp_diagnostic.range):
             continue
-        if d.fix is not None:
-            edits = [types.TextEdit(range=to_range(e.span, lines, encoding), new_text=e.text) for e in d.fix.edits]
+        edits = [document.text_edit(d, e, lines, encoding) for e in d.fix.edits] if d.fix is not None else []
+        if edits and None not in edits:
             title = f"{d.code}: {d.fix.description}" + ("" if d.fix.safe else " (unsafe: may change behaviour)")
             actions.append(
                 types.CodeAction(
@@ -271,7 +438,8 @@ def _quick_fixes(document: LintedDocument, params: types.CodeActionParams, lines
                     edit=types.WorkspaceEdit(changes={document.uri: edits}),
                 )
             )
-        edit = noqa_edit(d.code, lines, d.span.line, encoding)
+        insertion = noqa_insertion(d.code, document.own_lines(d), d.span.line)
+        edit = document.text_edit(d, insertion, lines, encoding) if insertion is not None else None
         if edit is not None:
             actions.append(
                 types.CodeAction(
@@ -287,18 +455,45 @@ def _quick_fixes(document: LintedDocument, params: types.CodeActionParams, lines
 def fix_all_action(document: LintedDocument, lines: list[str], encoding: str) -> types.CodeAction | None:
     """``source.fixAll``: every fix ``compilelint check --fix`` would apply, as one edit of
     the lines that change."""
-    from compilelint.fixes import fix_text
+    from compilelint.fixes import FixError, fix_source_text
 
     if document.settings is None or not any(d.fix is not None for d in document.diagnostics):
         return None
-    outcome = fix_text(document.text, document.path, document.settings)
+    try:  # a Python text, or an .ipynb text document's JSON (its path says which)
+        outcome = fix_source_text(document.text, document.path, document.settings)
+    except FixError:  # a notebook whose JSON layout cannot be written back unchanged
+        return None
     if not outcome.changed:
         return None
     edit = _replace_changed_lines(document.text, outcome.fixed, lines, encoding)
+    return _fix_all(outcome.applied, {document.uri: [edit]})
+
+
+def notebook_fix_all_action(notebook: LintedNotebook | None, encoding: str) -> types.CodeAction | None:
+    """``source.fixAll`` in a notebook cell: every safe fix of the notebook, as ``check
+    --fix`` applies them to the .ipynb file, each changed cell an edit of its own document."""
+    from compilelint.fixes import fix_notebook
+
+    if notebook is None or notebook.settings is None or not any(d.fix for cell in notebook.cells for d in cell.diagnostics):
+        return None
+    fixed = notebook.as_json()
+    try:
+        applied, _ = fix_notebook(fixed, notebook.path, notebook.settings)
+    except Exception:  # noqa: BLE001 - an analysis crash: no action, never a failed request
+        return None
+    changes = {
+        cell.uri: [_replace_changed_lines(cell.text, new["source"], cell.lines, encoding)]
+        for cell, new in zip(notebook.cells, fixed["cells"])
+        if new["source"] != cell.text
+    }
+    return _fix_all(applied, changes) if changes else None
+
+
+def _fix_all(applied: int, changes: dict) -> types.CodeAction:
     return types.CodeAction(
-        title=f"compilelint: fix all ({outcome.applied} fix{'es' if outcome.applied != 1 else ''})",
+        title=f"compilelint: fix all ({applied} fix{'es' if applied != 1 else ''})",
         kind=FIX_ALL_KIND,
-        edit=types.WorkspaceEdit(changes={document.uri: [edit]}),
+        edit=types.WorkspaceEdit(changes=changes),
     )
 
 
@@ -360,11 +555,26 @@ def build_server() -> CompileLintServer:
     def did_close(ls: CompileLintServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.forget(params.text_document.uri)
 
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def did_open_notebook(ls: CompileLintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.lint_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def did_change_notebook(ls: CompileLintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        ls.lint_notebook_later(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def did_save_notebook(ls: CompileLintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        ls.lint_notebook(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def did_close_notebook(ls: CompileLintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        ls.forget_notebook(params.notebook_document.uri, [cell.uri for cell in params.cell_text_documents])
+
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: CompileLintServer, params: types.DidChangeConfigurationParams) -> None:
         ls.keras_version = _keras_version_from(params.settings)
-        for uri in list(ls.documents):
-            ls.lint(uri)
+        ls.lint_everything()
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,

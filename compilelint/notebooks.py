@@ -26,6 +26,7 @@ import shlex
 import warnings
 from dataclasses import dataclass, field, replace
 
+from compilelint.diagnostics import Edit, Span
 from compilelint.prefilter import needs_parsing
 from compilelint.sources import Source, SourceError
 
@@ -640,12 +641,79 @@ def json_source_lines(text: str) -> dict[int, list[JsonLine]]:
     texts, where each of its source lines is written in the JSON ``text``, whatever the
     layout (indentation, key order, one line or many) and the escapes. Lines are split as
     the linted module splits them. Raises SourceError when ``text`` is not a notebook."""
-    places = _JsonPlaces(text)
+    return _source_lines(text, _JsonPlaces(text))
+
+
+def _source_lines(text: str, places: "_JsonPlaces") -> dict[int, list[JsonLine]]:
     try:
         cells = _json_cells(text, places.skip_blank(0))
     except (IndexError, ValueError, AttributeError, RecursionError):  # AttributeError: a string that never ends
         raise SourceError("not a notebook: its JSON text could not be read") from None
     return {index: _cell_lines(text, tokens, places) for index, tokens in cells.items()}
+
+
+# What a region of one JSON string may hold: characters and whole escapes, no closing quote.
+_INSIDE_STRING = re.compile(r'(?:[^"\\]|\\.)*', re.S)
+
+
+class NotebookLayout:
+    """A notebook's JSON text, and where its cells' source lines are written in it: the
+    positions and edits of a cell's own text (1-based, code points) as positions and edits
+    of the ``.ipynb`` file. Raises SourceError when ``text`` is not a notebook."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._places = _JsonPlaces(text)
+        self.lines = _source_lines(text, self._places)
+        self._cells: list | None = None
+
+    def position(self, cell: int, line: int, column: int) -> tuple[int, int] | None:
+        """The JSON (line, column) of a cell's (line, column); past the cell's last line,
+        where it ends; None for a cell the text does not hold."""
+        lines = self.lines.get(cell)
+        if not lines:
+            return None
+        if line > len(lines):
+            return lines[-1].end
+        return lines[max(line, 1) - 1].at(column)
+
+    def span(self, cell: int, span: Span) -> Span | None:
+        start = self.position(cell, span.line, span.column)
+        end = self.position(cell, span.end_line, span.end_column)
+        if start is None or end is None:
+            return None
+        return Span(*start, *end)
+
+    def edit(self, cell: int, edit: Edit) -> Edit | None:
+        """The edit of the cell's text as an edit of the JSON text: a region inside one JSON
+        string, replaced by the JSON-escaped text. None when the region spans strings (a
+        line of a list-of-lines source and the next) or is not in a string at all."""
+        lines = self.lines.get(cell)
+        span = self.span(cell, edit.span)
+        if span is None or (len(lines) == 1 and not lines[0].runs and self.text[self._places.offset(*lines[0].end)] == "]"):
+            return None  # ``"source": []``: no string to edit
+        start, end = self._places.offset(span.line, span.column), self._places.offset(span.end_line, span.end_column)
+        # Every position a JsonLine gives is in a string (or at its closing quote): a region
+        # with no closing quote in it stays inside one string.
+        if start > end or _INSIDE_STRING.fullmatch(self.text, start, end) is None:
+            return None
+        return Edit(span, json.dumps(edit.text, ensure_ascii=False)[1:-1])
+
+    def cell_lines(self, cell: int) -> list[str]:
+        """The cell's own source lines, split as the linted module splits them."""
+        if self._cells is None:
+            try:
+                notebook = json.loads(self.text[1:] if self.text.startswith("\ufeff") else self.text)
+            except (ValueError, RecursionError):
+                notebook = None
+            cells = notebook.get("cells") if isinstance(notebook, dict) else None
+            self._cells = cells if isinstance(cells, list) else []
+        if not 1 <= cell <= len(self._cells) or not isinstance(self._cells[cell - 1], dict):
+            return []
+        source = self._cells[cell - 1].get("source", "")
+        if isinstance(source, list):
+            source = "".join(part for part in source if isinstance(part, str))
+        return own_lines(source) if isinstance(source, str) else []
 
 
 def _cell_lines(text: str, tokens: list[tuple[int, int]], places: "_JsonPlaces") -> list[JsonLine]:
@@ -696,6 +764,10 @@ class _JsonPlaces:
         line = bisect.bisect_right(self.starts, offset)
         column = offset - self.starts[line - 1] + 1
         return line, column - 1 if self.bom and line == 1 else column
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a 1-based (line, column) this class gave."""
+        return self.starts[line - 1] + column - 1 + (1 if self.bom and line == 1 else 0)
 
     def skip_blank(self, offset: int) -> int:
         return _JSON_BLANK.match(self.text, offset + (1 if self.bom and offset == 0 else 0)).end()

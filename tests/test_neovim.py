@@ -3,8 +3,11 @@ with the README's Lua config opens a file holding non-ASCII text before a findin
 compilelint's diagnostics, applies the `lr` fix through the code action and writes the file.
 
 Neovim offers UTF-8 positions first, so a server that counted UTF-16 would put the edit in
-the wrong place on this line (the bug this test was written for)."""
+the wrong place on this line (the bug this test was written for). The same code in a
+notebook opened as text (Neovim's ``json`` filetype) is fixed in its JSON, where escapes
+(``\"``) come before the finding too."""
 
+import json
 import os
 import platform
 import re
@@ -55,7 +58,7 @@ vim.lsp.buf.code_action({
   apply = true,
 })
 local fixed = vim.wait(30000, function()
-  return vim.api.nvim_buf_get_lines(buf, 1, 2, false)[1]:find("learning_rate", 1, true) ~= nil
+  return vim.api.nvim_buf_get_lines(buf, d.lnum, d.lnum + 1, false)[1]:find("learning_rate", 1, true) ~= nil
 end, 50)
 say(fixed and "fixed" or "FAIL: the code action changed nothing")
 vim.cmd("write")
@@ -77,11 +80,11 @@ def neovim() -> str:
     return found
 
 
-def run_editor(tmp_path: Path, config: str) -> tuple[list[str], str]:
+def run_editor(tmp_path: Path, config: str, name: str = "train.py", text: str = TRAIN) -> tuple[list[str], str]:
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "demo"\n')
-    (project / "train.py").write_text(TRAIN, encoding="utf-8")
+    (project / name).write_text(text, encoding="utf-8")
     (tmp_path / "init.lua").write_text(config, encoding="utf-8")
     (tmp_path / "driver.lua").write_text(DRIVER, encoding="utf-8")
     log = tmp_path / "log.txt"
@@ -98,14 +101,14 @@ def run_editor(tmp_path: Path, config: str) -> tuple[list[str], str]:
         "COMPILELINT_TEST_LOG": str(log),
     }
     env.pop("TF_USE_LEGACY_KERAS", None)
-    command = [neovim(), "--headless", "-n", "-i", "NONE", "-u", str(tmp_path / "init.lua"), "train.py", "-c", f"luafile {tmp_path / 'driver.lua'}"]
+    command = [neovim(), "--headless", "-n", "-i", "NONE", "-u", str(tmp_path / "init.lua"), name, "-c", f"luafile {tmp_path / 'driver.lua'}"]
     try:
         done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
         output = done.stdout + done.stderr
     except subprocess.TimeoutExpired as error:
         output = f"timed out: {error.stdout!r} {error.stderr!r}"
     lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-    return lines, output + "\n" + (project / "train.py").read_text(encoding="utf-8")
+    return lines, output + "\n" + (project / name).read_text(encoding="utf-8")
 
 
 def test_the_readme_has_the_two_neovim_configs():
@@ -124,3 +127,22 @@ def test_neovim_applies_the_lr_fix_through_the_code_action(tmp_path, which):
     assert f"diagnostic 1:{len(line[: line.index('lr=')].encode('utf-8'))}" in log  # a byte column, as Neovim counts
     text = (tmp_path / "project" / "train.py").read_text(encoding="utf-8")
     assert text == TRAIN.replace(TRAIN.splitlines()[1], FIXED_LINE)
+
+
+def test_neovim_fixes_a_notebook_opened_as_text_in_its_json(tmp_path):
+    cells = ["import keras\n", TRAIN.split("\n", 1)[1]]
+    notebook = {
+        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": text.splitlines(keepends=True)} for text in cells],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    log, output = run_editor(tmp_path, readme_lua_blocks()[0], "train.ipynb", text)
+    assert log[-1:] == ["done"], (log, output)
+    json_line = next(i for i, line in enumerate(text.splitlines()) if "lr=" in line)
+    prefix = text.splitlines()[json_line].split("lr=")[0]
+    assert f"diagnostic {json_line}:{len(prefix.encode('utf-8'))}" in log  # the JSON line, a byte column past \" and 🙂
+    written = (tmp_path / "project" / "train.ipynb").read_text(encoding="utf-8")
+    assert written == text.replace("lr=0.1", "learning_rate=0.1")  # one edit in one JSON string, nothing else moved
+    assert "".join(json.loads(written)["cells"][1]["source"]) == cells[1].replace(TRAIN.splitlines()[1], FIXED_LINE)

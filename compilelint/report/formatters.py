@@ -4,12 +4,17 @@ Every formatter takes the same keywords (and ignores those it has no use for):
 ``checked_paths``, ``sources`` (path -> Source, for stdin), ``unsafe_fixes`` (whether unsafe
 fixes count as applicable), ``summary`` (the text formats' closing lines, None for the
 default), ``environ`` (where the CI formats read ``GITHUB_WORKSPACE`` / ``CI_PROJECT_DIR``)
-and ``locate``: the hook that gives a diagnostic's position in the file itself.
+and the notebook hooks (``report.places.NotebookPlaces`` gives all three):
 
-Positions: ``concise``, ``full`` and ``json`` say ``cell N:line:col`` for a notebook; the CI
-formats (``github``, ``gitlab``, ``sarif``, ``junit``) place a finding in the file a CI
-system shows, through ``locate(path, cell, line, column) -> (line, column)``. The default
-``locate`` keeps the position as it is (a cell's own line for a notebook).
+- ``locate(path, cell, line, column) -> (line, column)``: a finding's position in the file
+  itself. ``concise``, ``full`` and ``json`` say ``cell N:line:col`` for a notebook; the CI
+  formats (``github``, ``gitlab``, ``sarif``, ``junit``) place it in the file a CI system
+  shows. Without it a position stays as the engine gave it (a cell's own line).
+- ``locate_edit(path, cell, edit) -> Edit | None``: a cell's fix edit as an edit of the
+  ``.ipynb`` text, for SARIF fixes; without it (or when it gives None) a notebook finding's
+  fix is left out rather than offered as a cell-relative edit that would corrupt the JSON.
+- ``cell_line(path, cell, line) -> str | None``: a cell's own source line, for ``full``'s
+  snippet (by default read from the notebook file).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import json
 import os
 from typing import Callable, Mapping
 
-from compilelint.diagnostics import Diagnostic, Span
+from compilelint.diagnostics import Diagnostic, Edit, Span
 
 Locate = Callable[[str, "int | None", int, int], "tuple[int, int]"]
+LocateEdit = Callable[[str, int, Edit], "Edit | None"]
+CellLine = Callable[[str, int, int], "str | None"]
 
 
 def same_position(path: str, cell: int | None, line: int, column: int) -> tuple[int, int]:
@@ -143,14 +150,24 @@ def json_lines(diagnostics: list[Diagnostic], **_: object) -> str:
 
 
 def full(
-    diagnostics: list[Diagnostic], sources: dict | None = None, summary: str | None = None, unsafe_fixes: bool = False, **_: object
+    diagnostics: list[Diagnostic],
+    sources: dict | None = None,
+    summary: str | None = None,
+    unsafe_fixes: bool = False,
+    cell_line: CellLine | None = None,
+    **_: object,
 ) -> str:
-    """``sources`` maps a path to its Source (stdin has no file to re-read)."""
+    """``sources`` maps a path to its Source (stdin has no file to re-read); a notebook's
+    snippet is its cell's own line (``cell_line``), as the columns count."""
     loaded: dict = dict(sources or {})
     blocks = []
     for d in diagnostics:
         block = [f"{_location(d)}: {d.code} [{d.severity}] {d.message}"]
-        line_text = _source_line(d, loaded)
+        if d.cell is not None and cell_line is None:
+            from compilelint.report.places import NotebookPlaces
+
+            cell_line = NotebookPlaces().cell_line
+        line_text = cell_line(d.path, d.cell, d.span.line) if d.cell is not None else _source_line(d, loaded)
         if line_text is not None and line_text.strip():  # a notebook cell that did not parse is blank here
             block.extend(_snippet(d, line_text))
         if d.fix is not None:
@@ -174,14 +191,8 @@ def _source_line(d: Diagnostic, loaded: dict) -> str | None:
     source = loaded[d.path]
     if source is None:
         return None
-    line = d.span.line
-    if d.cell is not None:
-        first = next((first for first, cell, _ in source.cells if cell == d.cell), None)
-        if first is None:
-            return None
-        line = first + d.span.line - 1
     lines = split_lines(source.text)
-    return lines[line - 1] if 1 <= line <= len(lines) else None
+    return lines[d.span.line - 1] if 1 <= d.span.line <= len(lines) else None
 
 
 def _snippet(d: Diagnostic, line_text: str) -> list[str]:
@@ -248,7 +259,13 @@ def _artifact_location(path: str, base: str | None) -> dict:
     return {"uri": quote(shown, safe="/"), "uriBaseId": SRCROOT}
 
 
-def sarif(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = None, locate: Locate | None = None, **_: object) -> str:
+def sarif(
+    diagnostics: list[Diagnostic],
+    environ: Mapping[str, str] | None = None,
+    locate: Locate | None = None,
+    locate_edit: LocateEdit | None = None,
+    **_: object,
+) -> str:
     from pathlib import Path
 
     from compilelint import __version__
@@ -291,9 +308,8 @@ def sarif(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = Non
         }
         if d.cell is not None:
             result["properties"] = {"cell": d.cell}
-        # A notebook's fix edits its cell's text, not the .ipynb file: left out rather than
-        # offered as an edit that would corrupt the JSON.
-        if d.fix is not None and d.cell is None:
+        edits = _file_edits(d, locate_edit)
+        if edits:
             result["fixes"] = [
                 {
                     "description": {"text": d.fix.description},
@@ -302,7 +318,7 @@ def sarif(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = Non
                             "artifactLocation": artifact,
                             "replacements": [
                                 {"deletedRegion": _sarif_region(edit.span), "insertedContent": {"text": edit.text}}
-                                for edit in d.fix.edits
+                                for edit in edits
                             ],
                         }
                     ],
@@ -329,6 +345,19 @@ def sarif(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = Non
         ],
     }
     return json.dumps(log, indent=2) + "\n"
+
+
+def _file_edits(d: Diagnostic, locate_edit: LocateEdit | None) -> list[Edit]:
+    """The fix's edits of the file itself: a notebook's cell edits as edits of its JSON text
+    (all of them or none: a fix is applied whole); none without ``locate_edit``."""
+    if d.fix is None:
+        return []
+    if d.cell is None:
+        return list(d.fix.edits)
+    if locate_edit is None:
+        return []
+    edits = [locate_edit(d.path, d.cell, edit) for edit in d.fix.edits]
+    return [] if any(edit is None for edit in edits) else edits  # type: ignore[misc]
 
 
 # -- junit: a test suite per file, one failed test case per problem ---------------------------
