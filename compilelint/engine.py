@@ -308,14 +308,24 @@ def merge_messages(messages: list[str]) -> str:
     for message in messages[1:]:
         if message == merged:
             continue
-        head, sep, _ = merged.partition(": ")
-        if sep and message.startswith(head + sep):
-            message = message[len(head + sep) :]
+        message = message[len(_shared_lead_in(merged, message)) :]
         said = set(_SENTENCE_END.split(merged))
         message = " ".join(s for s in _SENTENCE_END.split(message) if s not in said)
         if message:
             merged = f"{merged} {message}"
     return merged
+
+
+def _shared_lead_in(first: str, second: str) -> str:
+    """The longest start of both messages that ends with ``: `` (a lead-in may itself hold
+    a colon, as in "(outputs: a, b): ")."""
+    end = first.rfind(": ")
+    while end >= 0:
+        lead_in = first[: end + 2]
+        if second.startswith(lead_in):
+            return lead_in
+        end = first.rfind(": ", 0, end)
+    return ""
 
 
 def span_of(code_range) -> Span:

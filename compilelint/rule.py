@@ -55,6 +55,17 @@ class Context:
     targets: tuple[KerasTarget, ...] = ()  # every version this file is checked against
     _bound: dict = field(default_factory=dict)
 
+    @property
+    def shared_label(self) -> str:
+        """How a message names every targeted version at once, for behaviour they share
+        ("Keras 2 and 3" under ``2,3``): the per-target messages then read the same."""
+        majors = sorted({target.major for target in self.targets} | {self.keras.major})
+        return "Keras " + " and ".join(str(major) for major in majors)
+
+    @property
+    def targets_keras_3(self) -> bool:
+        return any(target.major == 3 for target in self.targets) or self.keras.major == 3
+
     def bound(self, site: CompileSite) -> dict[str, BoundArgument]:
         key = id(site)
         if key not in self._bound:

@@ -119,38 +119,39 @@ class LossActivationMismatch(Rule):
         for pair in output_losses(site, ctx.arg(site, "loss"), ctx.keras.major):
             if id(pair.node) in reported:
                 continue
-            message = self.mismatch(pair, ctx.keras.label)
+            message = self.mismatch(pair, ctx)
             if message is not None:
                 reported.add(id(pair.node))
                 yield Finding(pair.node, *message)
 
     @classmethod
-    def mismatch(cls, pair, keras_label):
+    def mismatch(cls, pair, ctx):
         """(message, effect) for the first mismatch of this output and its loss, or None."""
         head, loss = pair.head, pair.loss
+        keras_label = ctx.shared_label
         output = describe_output(pair)
         if head.activation == SOFTMAX and head.units == 1 and loss.kind in (BINARY, OTHER_LOSS):
-            return cls.single_unit_softmax(pair, output, keras_label), Effect.SILENT
+            return cls.single_unit_softmax(pair, output, ctx), Effect.SILENT
         if loss.kind == CATEGORICAL and head.units == 1:
             return (
                 f"categorical crossentropy on {output}, which has 1 unit: the class probabilities of a single unit "
-                f"always sum to 1, so the loss is always 0 and nothing is learned ({keras_label} only warns at the "
+                f"always sum to 1, so the loss is always 0 and nothing is learned ({keras_label}: only a warning at the "
                 f"first fit()). {CLASSES_FIX}",
                 Effect.WARNING,
             )
         if loss.kind == SPARSE_CATEGORICAL and head.units == 1:
             return (
                 f"sparse categorical crossentropy on {output}, which has 1 unit: the only valid label is 0, so "
-                f"{keras_label} fails at the first fit() with InvalidArgumentError ('Received a label value of 1 "
+                f"the first fit() fails in {keras_label} with InvalidArgumentError ('Received a label value of 1 "
                 f"which is outside the valid range of [0, 1)'). {CLASSES_FIX}",
                 Effect.ERROR_AT_FIT,
             )
         if loss.from_logits is not False:
             return None
         if loss.kind == BINARY and head.activation == SOFTMAX:
-            return cls.binary_on_softmax(pair, output, keras_label), Effect.SILENT
+            return cls.binary_on_softmax(pair, output, ctx), Effect.SILENT
         if loss.kind in (CATEGORICAL, SPARSE_CATEGORICAL) and head.activation == SIGMOID:
-            return cls.categorical_on_sigmoid(pair, output, keras_label), Effect.SILENT
+            return cls.categorical_on_sigmoid(pair, output, ctx), Effect.SILENT
         if loss.is_crossentropy and head.activation == OTHER and head.output_range is not None:
             squash = "sigmoid" if loss.kind == BINARY else "softmax"
             return (
@@ -162,7 +163,8 @@ class LossActivationMismatch(Rule):
         return None
 
     @staticmethod
-    def single_unit_softmax(pair, output, keras_label):
+    def single_unit_softmax(pair, output, ctx):
+        keras_label, other_backends = ctx.shared_label, _other_backends(ctx)
         loss = pair.loss
         message = (
             f"softmax over a single unit ({output}) always outputs 1.0, so predict() never changes whatever the "
@@ -170,11 +172,11 @@ class LossActivationMismatch(Rule):
         )
         if loss.kind == BINARY and pair.head.logits == CACHED:
             message += (
-                f": {keras_label} on TensorFlow computes binary crossentropy from the logits behind the softmax, so "
+                f": on TensorFlow ({keras_label}) binary crossentropy is computed from the logits behind the softmax, so "
                 "the loss still falls while accuracy stays at the majority rate"
             )
-            if keras_label == "Keras 3":
-                message += " (on JAX or PyTorch it stays constant)"
+            if other_backends:
+                message += f" ({other_backends} it stays constant)"
         elif (loss.kind == BINARY and pair.head.logits in (OP, None)) or (
             loss.kind == OTHER_LOSS and "crossentropy" not in loss.name.lower()
         ):
@@ -185,19 +187,20 @@ class LossActivationMismatch(Rule):
         )
 
     @staticmethod
-    def binary_on_softmax(pair, output, keras_label):
+    def binary_on_softmax(pair, output, ctx):
+        keras_label, other_backends = ctx.shared_label, _other_backends(ctx)
         units = pair.head.units
         over = f"a softmax over {units} units" if isinstance(units, int) else "a softmax output"
         if pair.head.logits == CACHED:
             effect = (
-                f"{keras_label} on TensorFlow silently computes the loss from the logits behind the softmax with a "
-                "sigmoid, so training optimises sigmoid outputs while predict() returns softmax ones"
+                f"on TensorFlow ({keras_label}) the loss is silently computed from the logits behind the softmax "
+                "with a sigmoid, so training optimises sigmoid outputs while predict() returns softmax ones"
             )
-            if keras_label == "Keras 3":
-                effect += "; on JAX or PyTorch the softmax outputs compete and cannot express several labels at once"
+            if other_backends:
+                effect += f"; {other_backends} the softmax outputs compete and cannot express several labels at once"
         else:
             effect = (
-                f"{keras_label} scores each softmax output as an independent probability, but the softmax outputs "
+                f"in {keras_label} each softmax output is scored as an independent probability, but the softmax outputs "
                 "compete (they sum to 1) and cannot express several labels at once"
             )
         if not isinstance(units, int):
@@ -209,13 +212,14 @@ class LossActivationMismatch(Rule):
         )
 
     @staticmethod
-    def categorical_on_sigmoid(pair, output, keras_label):
+    def categorical_on_sigmoid(pair, output, ctx):
+        keras_label, other_backends = ctx.shared_label, _other_backends(ctx)
         if pair.head.logits == CACHED:
-            effect = f"{keras_label} on TensorFlow silently computes the loss as a softmax over the logits behind the sigmoid"
-            if keras_label == "Keras 3":
-                effect += " (on JAX or PyTorch it divides the sigmoid outputs by their sum)"
+            effect = f"on TensorFlow ({keras_label}) the loss is silently computed as a softmax over the logits behind the sigmoid"
+            if other_backends:
+                effect += f" ({other_backends} it divides the sigmoid outputs by their sum)"
         else:
-            effect = f"{keras_label} silently divides the sigmoid outputs by their sum"
+            effect = f"in {keras_label} the sigmoid outputs are silently divided by their sum"
         single = "" if isinstance(pair.head.units, int) else " (and over a single unit it cannot learn at all)"
         return (
             f"{pair.loss.label} on a sigmoid output ({output}) treats the outputs as one distribution over the "
@@ -223,3 +227,10 @@ class LossActivationMismatch(Rule):
             f"predict() returns sigmoid scores that do not sum to 1{single}. For one label per example use "
             "activation='softmax'; for several labels at once use binary_crossentropy."
         )
+
+
+def _other_backends(ctx) -> str:
+    """Where a message tells what Keras 3's other backends do ("" when Keras 3 is not targeted)."""
+    if not ctx.targets_keras_3:
+        return ""
+    return "on JAX or PyTorch" if ctx.shared_label == "Keras 3" else "on Keras 3 with JAX or PyTorch"

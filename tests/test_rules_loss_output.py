@@ -114,15 +114,24 @@ def test_single_unit_softmax_messages_say_what_each_loss_does(lint):
 
 def test_categorical_on_sigmoid_message_depends_on_who_computes_the_sigmoid(lint):
     keras_sigmoid = message(lint, sequential(["layers.Dense(5, activation='sigmoid')"], "'categorical_crossentropy'"), "3")
-    assert "Keras 3 on TensorFlow silently computes the loss as a softmax over the logits behind the sigmoid" in keras_sigmoid.message
+    assert "on TensorFlow (Keras 3) the loss is silently computed as a softmax over the logits behind the sigmoid" in keras_sigmoid.message
     assert "on JAX or PyTorch it divides the sigmoid outputs by their sum" in keras_sigmoid.message
     tensorflow_sigmoid = message(lint, sequential(["layers.Dense(5, activation=tf.nn.sigmoid)"], "'categorical_crossentropy'"), "2")
-    assert "Keras 2 silently divides the sigmoid outputs by their sum" in tensorflow_sigmoid.message
+    assert "in Keras 2 the sigmoid outputs are silently divided by their sum" in tensorflow_sigmoid.message
+
+
+def test_behaviour_both_versions_share_is_said_once_under_both_targets(lint):
+    both = message(lint, sequential(["layers.Dense(5, activation='sigmoid')"], "'categorical_crossentropy'"), "2,3")
+    assert "on TensorFlow (Keras 2 and 3) the loss is silently computed as a softmax" in both.message
+    assert "(on Keras 3 with JAX or PyTorch it divides the sigmoid outputs by their sum)" in both.message
+    assert both.message.count("logits behind the sigmoid") == 1
+    keras_2 = message(lint, sequential(["layers.Dense(5, activation='sigmoid')"], "'categorical_crossentropy'"), "2")
+    assert "JAX" not in keras_2.message
 
 
 def test_binary_on_softmax_message_reads_right(lint):
     finding = message(lint, sequential(["layers.Dense(3, activation='softmax')"], "'binary_crossentropy'"), "2")
-    assert "Keras 2 on TensorFlow silently computes the loss from the logits behind the softmax with a sigmoid" in finding.message
+    assert "on TensorFlow (Keras 2) the loss is silently computed from the logits behind the softmax with a sigmoid" in finding.message
     unknown = message(lint, sequential(["layers.Dense(num_classes, activation='softmax')"], "'binary_crossentropy'"), "2")
     assert "binary crossentropy on a softmax output" in unknown.message and "over a single unit the softmax is always 1.0" in unknown.message
 
