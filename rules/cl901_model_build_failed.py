@@ -35,7 +35,7 @@ class ModelBuildFailed(Rule):
     invalid = [
         Example(
             "import keras\n"
-            "model = keras.Sequential([keras.Input((28, 28)), keras.layers.Reshape((28, 27)), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+            "model = keras.Sequential([keras.Input((28, 28)), keras.layers.Reshape((28, 27)), keras.layers.Flatten(), keras.layers.Dense(10, activation='softmax')])\n"
             "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n",
             keras="3",
         )
