@@ -22,7 +22,7 @@ from compilelint.registry import rules_by_code
 from compilelint.verify import batch
 from compilelint.verify.planner import plan_file
 from compilelint.verify.runner import STATUSES, VerifyOptions, VerifySession
-from compilelint.verify.worker import summarise, summarise_error
+from compilelint.verify.worker import MissingModuleError, lazy_imports, missing_module_stand_in, summarise, summarise_error
 
 FIXTURES = Path(__file__).parent / "verify_fixtures"
 REALISTIC = FIXTURES / "realistic"
@@ -327,6 +327,32 @@ def test_errors_are_summarised_from_their_meaningful_lines():
     assert "```" not in summarise("`compiled_metrics()` is deprecated. Instead, use e.g.:\n```\nfor m in self.metrics:\n    pass\n```\n")
 
 
+def test_an_import_that_fails_binds_a_stand_in_that_fails_only_when_used():
+    program = ast.parse(
+        "import compilelint_absent_module.plots as plots\n"
+        "from compilelint_absent_module import show\n"
+        "try:\n"
+        "    import compilelint_absent_optional\n"
+        "except ImportError:\n"
+        "    compilelint_absent_optional = None\n"
+        "def draw():\n"
+        "    import compilelint_absent_inner\n"
+        "    return compilelint_absent_inner.WIDTH\n"
+        "width = 4\n"
+    ).body
+    namespace = {"__compilelint_missing__": missing_module_stand_in}
+    exec(compile(ast.Module(body=lazy_imports(program), type_ignores=[]), "example.py", "exec"), namespace)
+    assert namespace["width"] == 4 and namespace["compilelint_absent_optional"] is None  # the program's own fallback
+    with pytest.raises(MissingModuleError, match="uses 'compilelint_absent_module.plots', which cannot be imported here"):
+        namespace["plots"].figure()
+    with pytest.raises(MissingModuleError, match="'compilelint_absent_module.show'"):
+        namespace["show"]()
+    with pytest.raises(MissingModuleError, match="'compilelint_absent_inner'"):
+        namespace["draw"]()
+    with pytest.raises(MissingModuleError):
+        exec("class Layer(plots.Base): pass", namespace)
+
+
 class _KerasLike:
     def train_step(self, data):  # stands in for Keras's own step
         return data
@@ -406,6 +432,10 @@ REALISTIC_ORDER = [
     "compile_override.py",
     "vae_wrapper.py",
     "network_download.py",
+    "custom_loss_labels.py",
+    "custom_loss_unknown_labels.py",
+    "plots_in_a_method.py",
+    "forced_jit_unsupported.py",
     "changes_global_state.py",
     "needs_default_state.py",  # after the file that changes the settings
     "first/uses_helpers.py",
@@ -534,6 +564,32 @@ def test_a_blocked_download_is_a_refusal_that_names_the_url(run):
 
 
 @needs_tf
+def test_a_custom_loss_gets_integer_labels_when_values_shaped_like_the_outputs_fail(run):
+    site = run.site("custom_loss_labels.py")
+    assert site["status"] == "verified", run.diagnostics("custom_loss_labels.py")
+    assert site["notes"] == ["unknown input sizes set to 8", "targets for the custom loss: integer labels"]
+
+
+@needs_tf
+def test_a_custom_loss_no_synthetic_target_suits_is_refused_not_reported(run):
+    site = run.site("custom_loss_unknown_labels.py")
+    assert site["status"] == "refused" and run.diagnostics("custom_loss_unknown_labels.py") == []
+    assert site["reason"].startswith("the program's own loss rejects every kind of synthetic target (")
+
+
+@needs_tf
+def test_a_module_used_only_in_a_method_the_build_never_calls_does_not_matter(run):
+    assert statuses(run, "plots_in_a_method.py") == [(19, "verified")]
+
+
+@needs_tf
+def test_xla_that_keras_turns_off_by_default_is_a_note_not_a_warning(run):
+    site = run.site("forced_jit_unsupported.py")
+    assert (site["status"], run.diagnostics("forced_jit_unsupported.py")) == ("verified", [])
+    assert site["notes"] == ["not jitted: Keras turns XLA off for this model (one of its layers does not support it)"]
+
+
+@needs_tf
 def test_each_file_starts_from_keras_default_settings(run):
     assert statuses(run, "changes_global_state.py") == [(7, "verified")]
     assert statuses(run, "needs_default_state.py") == [(12, "verified")]
@@ -641,7 +697,7 @@ def test_sarif_carries_each_site_status_and_errors_exit_2(tmp_path):
     assert [(n["level"], n["message"]["text"].split(":")[0]) for n in invocation["toolExecutionNotifications"]] == [("note", "refused"), ("error", "error")]
     # The model may be fine; only this environment cannot build it (exit 2, no CL901).
     assert code == 2
-    assert "train.py:4: cannot verify: the model's code imports 'compilelint_test_module_that_is_not_installed'" in stderr
+    assert "train.py:4: cannot verify: the model's code uses 'compilelint_test_module_that_is_not_installed', which cannot be imported here" in stderr
 
 
 @needs_tf

@@ -244,14 +244,29 @@ def _losses_per_output(loss, outputs, output_names) -> list:
     return [loss] * len(leaves)
 
 
-def synthesize_targets(model, outputs, loss, batch_size: int):
+def has_custom_loss(loss) -> bool:
+    """Whether a loss (or one of a structure of them) is the program's own, not Keras's."""
+    if isinstance(loss, dict):
+        return any(has_custom_loss(value) for value in loss.values())
+    if isinstance(loss, (list, tuple)):
+        return any(has_custom_loss(value) for value in loss)
+    if loss is None or isinstance(loss, str):
+        return False
+    function = getattr(loss, "fn", None) or loss  # a LossFunctionWrapper holds the function
+    module = getattr(function, "__module__", None) or ""  # a Loss instance: its class's module
+    return module.split(".")[0] not in {"keras", "tf_keras", "tensorflow"}
+
+
+def synthesize_targets(model, outputs, loss, batch_size: int, kind: str | None = None):
+    """Targets for ``outputs``: as the loss of each output expects, or all of ``kind``."""
     rng = np.random.default_rng(1)
     names = getattr(model, "output_names", None)
     losses = iter(_losses_per_output(loss, outputs, names))
+    forced = kind
 
     def make(output):
         shape = tuple(int(d) for d in np.shape(output))
-        kind = loss_kind(next(losses))
+        kind = forced or loss_kind(next(losses))
         classes = shape[-1] if len(shape) > 1 else 1
         if kind == "sparse":
             return rng.integers(0, max(classes, 1), size=shape[:-1] if len(shape) > 1 else shape).astype("int32")

@@ -129,14 +129,112 @@ def summarise(text: str) -> str:
     return re.sub(r"\s*\[Op:[^\]]*\]\s*$", "", summary)
 
 
-def network_blocked(error: BaseException) -> NetworkBlocked | None:
+def in_chain(error: BaseException, kind: type) -> BaseException | None:
+    """The ``kind`` exception that caused ``error`` (Keras and TensorFlow re-raise as others)."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, NetworkBlocked):
+        if isinstance(error, kind):
             return error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return None
+
+
+def network_blocked(error: BaseException) -> NetworkBlocked | None:
+    return in_chain(error, NetworkBlocked)
+
+
+# ---------------------------------------------------------------------------- imports
+class MissingModuleError(ModuleNotFoundError):
+    """Raised when code uses a module that could not be imported here."""
+
+
+class MissingModule:
+    """Stands for a module that cannot be imported here, until something uses it: an import
+    the model never uses (matplotlib for plots) must not stop verify."""
+
+    def __init__(self, module: str, reason: str) -> None:
+        self._module, self._reason = module, reason
+
+    def _failure(self) -> MissingModuleError:
+        error = MissingModuleError(f"the model's code uses {self._module!r}, which cannot be imported here ({self._reason})")
+        error.name = self._module
+        return error
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)
+        raise self._failure()  # plt.figure, extra.WIDTH: the first use says what is missing
+
+    def __call__(self, *args, **kwargs):
+        raise self._failure()
+
+    def __mro_entries__(self, bases):  # class Layer(missing.Base): ...
+        raise self._failure()
+
+    def __getitem__(self, key):
+        raise self._failure()
+
+    def __iter__(self):
+        raise self._failure()
+
+    def __enter__(self):
+        raise self._failure()
+
+    def __exit__(self, *exc):
+        return False
+
+
+def lazy_imports(statements: list) -> list:
+    """The statements with each plain import of a module that is not Keras wrapped so that
+    a failed import binds stand-ins (``MissingModule``) instead of stopping the program.
+    Imports inside ``try`` are left alone: that code handles the ImportError itself."""
+    import ast
+
+    out = []
+    for statement in statements:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            statement = _with_body(statement, lazy_imports(statement.body))
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)) and _may_be_missing(statement):
+            statement = _guarded_import(statement)
+        out.append(statement)
+    return out
+
+
+def _with_body(definition, body: list):
+    import copy
+
+    definition = copy.copy(definition)
+    definition.body = body
+    return definition
+
+
+def _may_be_missing(statement) -> bool:
+    import ast
+
+    if isinstance(statement, ast.ImportFrom):
+        return bool(statement.module) and statement.level == 0 and statement.module != "__future__" and not _KERAS_MODULES.match(statement.module) and all(a.name != "*" for a in statement.names)
+    return all(not _KERAS_MODULES.match(a.name) for a in statement.names)
+
+
+def _guarded_import(statement):
+    import ast
+
+    bindings = []
+    for alias in statement.names:
+        if isinstance(statement, ast.ImportFrom):
+            bound, module = alias.asname or alias.name, f"{statement.module}.{alias.name}"
+        else:
+            bound, module = alias.asname or alias.name.split(".")[0], alias.name if alias.asname else alias.name.split(".")[0]
+        stand_in = ast.Call(ast.Name("__compilelint_missing__", ast.Load()), [ast.Constant(module), ast.Name("__compilelint_error__", ast.Load())], [])
+        bindings.append(ast.Assign([ast.Name(bound, ast.Store())], stand_in))
+    handler = ast.ExceptHandler(ast.Name("ImportError", ast.Load()), "__compilelint_error__", bindings)
+    guarded = ast.Try(body=[statement], handlers=[handler], orelse=[], finalbody=[])
+    return ast.fix_missing_locations(ast.copy_location(guarded, statement))
+
+
+def missing_module_stand_in(module: str, error: BaseException) -> MissingModule:
+    return MissingModule(module, summarise_error(error))
 
 
 # ---------------------------------------------------------------------------- environment
@@ -377,6 +475,7 @@ class CompileHook:
         self.warnings: list[str] = []
         self.notes: list[str] = []
         self.line: int | None = None
+        self.forced_jit = False
 
     def install(self) -> None:
         hook = self
@@ -436,6 +535,7 @@ class CompileHook:
         elif arguments.get("jit_compile", "unset") is False:
             self.notes.append("not jitted: the compile call sets jit_compile=False")
         else:
+            self.forced_jit = arguments.get("jit_compile") is not True
             arguments["jit_compile"] = True
         self.arguments = arguments
         with Capture() as capture:
@@ -455,15 +555,32 @@ def finding(code: str, message: str) -> dict:
     return {"code": code, "message": message}
 
 
+PROGRAM_MODULE = "__compilelint_verify__"
+
+
 def run_site(site: SitePlan, hook: CompileHook, keras: Keras, path: str, batch_size: int) -> dict:
+    """Build, compile and step one site's model. Its code runs as a module of its own, in
+    sys.modules while it runs, so that Keras finds the functions it defines by name (as it
+    finds those of ``__main__``), e.g. when clone_model rebuilds a Lambda layer."""
+    import types
+
+    module = types.ModuleType(PROGRAM_MODULE)
+    module.__dict__.update({"__file__": path, "__compilelint_missing__": missing_module_stand_in})
+    sys.modules[PROGRAM_MODULE] = module
+    try:
+        return _run_site(site, hook, keras, path, batch_size, module.__dict__)
+    finally:
+        sys.modules.pop(PROGRAM_MODULE, None)
+
+
+def _run_site(site: SitePlan, hook: CompileHook, keras: Keras, path: str, batch_size: int, namespace: dict) -> dict:
     hook.reset()
     hook.site, hook.any_site = site, site.mode == "factory"
-    namespace = {"__name__": "__compilelint_verify__", "__file__": path, "__builtins__": __builtins__}
     try:
         _clear_session(keras)
         import ast
 
-        code = compile(ast.Module(body=site.program, type_ignores=[]), path, "exec")
+        code = compile(ast.Module(body=lazy_imports(site.program), type_ignores=[]), path, "exec")
         try:
             exec(code, namespace)
             if site.call:
@@ -490,6 +607,9 @@ def run_site(site: SitePlan, hook: CompileHook, keras: Keras, path: str, batch_s
         blocked = network_blocked(error)
         if blocked is not None:
             return result(refusal=f"{blocked}; the model needs it to be built, so it was not verified")
+        missing = in_chain(error, MissingModuleError)
+        if missing is not None:
+            return _missing_module(missing, keras)
         if hook.model is None:
             return result([finding("CL901", f"building the model raised {summarise_error(error)}")])
         if hook.compile_error is None:  # the override failed after its super().compile() returned
@@ -499,7 +619,13 @@ def run_site(site: SitePlan, hook: CompileHook, keras: Keras, path: str, batch_s
         return result(refusal=f"{where} did not reach this compile() call, so the model could not be built")
     if hook.compile_error is not None:
         return result([finding("CL903", f"compile({_compile_arguments(hook)}) raised {summarise_error(hook.compile_error)}")], notes=hook.notes)
-    warned = [finding("CL904", f"Keras warned during compile(): {m}") for m in _unique(hook.warnings)]
+    compile_warnings = _unique(hook.warnings)
+    if hook.forced_jit and any(_JIT_UNSUPPORTED.search(m) for m in compile_warnings):
+        # Keras's default ("auto") turns XLA off for such a model without a word; only the
+        # jit_compile=True verify added made it speak.
+        compile_warnings = [m for m in compile_warnings if not _JIT_UNSUPPORTED.search(m)]
+        hook.notes.append("not jitted: Keras turns XLA off for this model (one of its layers does not support it)")
+    warned = [finding("CL904", f"Keras warned during compile(): {m}") for m in compile_warnings]
     step = train_one_step(hook, keras, batch_size)
     step["findings"] = warned + step["findings"]
     step["notes"] = hook.notes + step["notes"]
@@ -515,6 +641,8 @@ def _missing_module(error: ModuleNotFoundError, keras: Keras) -> dict:
     if _KERAS_MODULES.match(missing):
         # The code asks for a part of Keras this version does not have: the program fails too.
         return result([finding("CL901", f"building the model raised ModuleNotFoundError: there is no module {missing!r} in {keras.name} {keras.version}")])
+    if isinstance(error, MissingModuleError):
+        return result(error=f"{error}; install it where verify runs")
     return result(error=f"the model's code imports {missing!r}, which is not installed where verify runs; install it there")
 
 
@@ -543,19 +671,35 @@ def train_one_step(hook: CompileHook, keras: Keras, batch_size: int) -> dict:
         except Exception as error:  # noqa: BLE001
             call_failure = error
             continue
-        data = (inputs,)
-        if arity >= 2:
-            targets = batch.synthesize_targets(model, outputs, loss, batch_size)
-            data = (inputs, targets) if arity == 2 else (inputs, targets, batch.ones(batch_size))
-        warnings_seen, error = _fit_once(hook, model, data, batch_size)
         size_note = [f"unknown input sizes set to {size}"] if spec.has_free_dimensions else []
-        if error is None:
-            return result(warnings_seen, notes=notes + size_note)
-        step_failure = (warnings_seen, error, size_note)  # the largest size's says most
+        # A loss of the program's own may want labels rather than values shaped like the
+        # outputs: only a failure that does not depend on the targets is the model's.
+        kinds = (None, "sparse", "dense") if arity >= 2 and batch.has_custom_loss(loss) else (None,)
+        errors = []
+        for kind in kinds:
+            data = (inputs,)
+            if arity >= 2:
+                targets = batch.synthesize_targets(model, outputs, loss, batch_size, kind)
+                data = (inputs, targets) if arity == 2 else (inputs, targets, batch.ones(batch_size))
+            warnings_seen, error = _fit_once(hook, model, data, batch_size)
+            if error is None:
+                kind_note = [f"targets for the custom loss: {'integer labels' if kind == 'sparse' else 'values shaped like the outputs'}"] if kind else []
+                return result(warnings_seen, notes=notes + size_note + kind_note)
+            errors.append(error)
+        step_failure = (warnings_seen if len(kinds) == 1 else [], errors, size_note)  # the largest size's says most
     tried = f" (unknown input sizes tried: {', '.join(map(str, sizes))})" if len(sizes) > 1 else ""
     if step_failure is not None:
-        warnings_seen, error, size_note = step_failure
-        return _step_failed(hook, spec, warnings_seen, error, notes + size_note)
+        warnings_seen, errors, size_note = step_failure
+        if len({_normalised(summarise_error(e)) for e in errors}) > 1:
+            refusal = (
+                f"the program's own loss rejects every kind of synthetic target ({summarise_error(errors[0])[:200]}); "
+                "the targets it expects are not known, so the step was not verified"
+            )
+            return result(refusal=refusal, notes=notes + size_note)
+        return _step_failed(hook, spec, warnings_seen, errors[0], notes + size_note)
+    missing = in_chain(call_failure, MissingModuleError)
+    if missing is not None:
+        return _missing_module(missing, keras)
     what = f"calling {'the inner model `' + spec.source + '`' if spec.source else 'the model'} on a synthetic batch"
     message = f"{what}{tried} raised {summarise_error(call_failure)}"
     if spec.source:
@@ -579,6 +723,8 @@ def _forward(model, spec, inputs, arity: int):
 def _fit_once(hook: CompileHook, model, data: tuple, batch_size: int) -> tuple[list[dict], BaseException | None]:
     """One epoch of exactly one batch; returns the warnings as findings and the error."""
     fit = hook.originals.get("fit")
+    if getattr(model, "train_function", None) is not None:
+        model.train_function = None  # a failed try leaves a function that fails for another reason
     arguments = dict(batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
     if len(data) == 3:
         arguments["sample_weight"] = data[2]
@@ -592,9 +738,18 @@ def _fit_once(hook: CompileHook, model, data: tuple, batch_size: int) -> tuple[l
 
 
 _NO_LOSS = re.compile(r"No loss to compute|No loss found")
+_JIT_UNSUPPORTED = re.compile(r"doesn't support `jit_compile=True`")
+
+
+def _normalised(message: str) -> str:
+    """An error message without the numbers TensorFlow gives each traced graph's nodes."""
+    return re.sub(r"_\d+\b", "", message)
 
 
 def _step_failed(hook: CompileHook, spec, warnings_seen: list[dict], error: BaseException, notes: list[str]) -> dict:
+    missing = in_chain(error, MissingModuleError)
+    if missing is not None:
+        return result(warnings_seen, error=f"{missing}; install it where verify runs", notes=notes)
     if hook.arguments.get("loss") is None and _NO_LOSS.search(str(error)):
         # The program trains it in a loop of its own (fit would fail the same way; CL207 says so).
         refusal = "compile() was given no loss, so fit's training step cannot run; the model was built and compiled, but no step was verified"
