@@ -435,6 +435,7 @@ REALISTIC_ORDER = [
     "custom_loss_labels.py",
     "custom_loss_unknown_labels.py",
     "plots_in_a_method.py",
+    "missing_module_in_layer.py",
     "forced_jit_unsupported.py",
     "changes_global_state.py",
     "needs_default_state.py",  # after the file that changes the settings
@@ -583,6 +584,14 @@ def test_a_module_used_only_in_a_method_the_build_never_calls_does_not_matter(ru
 
 
 @needs_tf
+def test_a_module_a_layer_uses_is_an_error_that_names_it_even_through_keras_wrapping(run):
+    site = run.site("missing_module_in_layer.py")
+    assert site["status"] == "error" and run.diagnostics("missing_module_in_layer.py") == []
+    assert site["reason"].startswith("the model's code uses 'compilelint_absent_signal_module', which cannot be imported here")
+    assert f"missing_module_in_layer.py:{site['line']}: cannot verify: the model's code uses" in run.stderr
+
+
+@needs_tf
 def test_xla_that_keras_turns_off_by_default_is_a_note_not_a_warning(run):
     site = run.site("forced_jit_unsupported.py")
     assert (site["status"], run.diagnostics("forced_jit_unsupported.py")) == ("verified", [])
@@ -666,12 +675,12 @@ def test_every_site_has_a_status_and_the_summary_counts_them(run):
     assert run.report["summary"] == counts
     assert (
         f"verify: {expected} compile sites: {counts['verified']} verified, {counts['finding']} with findings, "
-        f"{counts['refused']} refused, {counts['error']} errors; on CPU (tensorflow " in run.stderr
+        f"{counts['refused']} refused, {counts['error']} {'error' if counts['error'] == 1 else 'errors'}; on CPU (tensorflow " in run.stderr
     )
     refused = [s for s in run.report["sites"] if s["status"] == "refused"]
     for site in refused:
         assert f"{site['path']}:{site['line']}:{site['column']}: refused: {site['reason']}" in run.stderr
-    assert run.code == 1
+    assert run.code == 2  # a site could not be verified in this environment
 
 
 # ---------------------------------------------------------------------------- other runs

@@ -60,16 +60,6 @@ class FileVerification:
     device: str | None = None
     backend: str | None = None
     errors: list[str] = field(default_factory=list)  # the file could not be verified at all
-    seconds: float = 0.0
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return [d for site in self.sites for d in site.diagnostics]
-
-    @property
-    def verified(self) -> int:
-        """Models that reached the training step, whatever the step said."""
-        return sum(1 for site in self.sites if site.status == "verified" or (site.status == "finding" and not any(d.code == "CL901" for d in site.diagnostics)))
 
 
 def split_target(target: str) -> tuple[str, str | None]:
@@ -87,11 +77,6 @@ def choose_flavour(text: str) -> str:
     if os.environ.get("TF_USE_LEGACY_KERAS") in _TRUE and re.search(r"\btf\.keras\b|tensorflow\.keras\b", text):
         return "tf_keras"
     return "keras"
-
-
-def verify_target(target: str, options: VerifyOptions) -> FileVerification:
-    with VerifySession(options) as session:
-        return session.verify(target)
 
 
 class VerifySession:
@@ -118,7 +103,6 @@ class VerifySession:
         shutil.rmtree(self.home, ignore_errors=True)
 
     def verify(self, target: str) -> FileVerification:
-        started = time.perf_counter()
         path, function = split_target(target)
         result = FileVerification(path=path)
         try:
@@ -141,7 +125,6 @@ class VerifySession:
             pending = self._run(flavour, path, function, plan, pending, outcomes, result)
         result.sites = [outcomes[site.index] for site in sites if site.index in outcomes]
         result.sites += [outcome for index, outcome in outcomes.items() if index not in {s.index for s in sites}]
-        result.seconds = time.perf_counter() - started
         return result
 
     # -------------------------------------------------------------------- one worker run

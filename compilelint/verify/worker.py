@@ -130,14 +130,15 @@ def summarise(text: str) -> str:
 
 
 def in_chain(error: BaseException, kind: type) -> BaseException | None:
-    """The ``kind`` exception that caused ``error`` (Keras and TensorFlow re-raise as others)."""
-    seen = set()
+    """The first ``kind`` exception that caused ``error``: Keras and TensorFlow re-raise
+    errors as others, or as new ones of the same type with their own message."""
+    found, seen = None, set()
     while error is not None and id(error) not in seen:
         if isinstance(error, kind):
-            return error
+            found = error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
-    return None
+    return found
 
 
 def network_blocked(error: BaseException) -> NetworkBlocked | None:
@@ -637,6 +638,7 @@ def _compile_arguments(hook: CompileHook) -> str:
 
 
 def _missing_module(error: ModuleNotFoundError, keras: Keras) -> dict:
+    error = in_chain(error, MissingModuleError) or error
     missing = error.name or summarise_error(error)
     if _KERAS_MODULES.match(missing):
         # The code asks for a part of Keras this version does not have: the program fails too.
