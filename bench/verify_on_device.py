@@ -52,7 +52,8 @@ def verify(paths: list[Path], device: str) -> tuple[float, list[dict], str]:
     elapsed = time.perf_counter() - started
     if run.returncode != 0:
         sys.exit(f"verify --device {device} failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
-    return elapsed, json.loads(run.stdout or "[]"), run.stderr.strip().splitlines()[-1]
+    report = json.loads(run.stdout) if run.stdout.strip() else {"diagnostics": []}
+    return elapsed, report["diagnostics"], run.stderr.strip().splitlines()[-1]
 
 
 def write_rule_examples(folder: Path) -> dict[str, str | None]:

@@ -8,12 +8,14 @@ class ModelBuildFailed(Rule):
     ## What it does
     Reported by `compilelint verify` only. Verify builds each compiled model without running
     the rest of the program: it calls the enclosing builder function when it takes no
-    required arguments, or runs only the module-level statements the model and its compile
-    call depend on (never `fit`, data loading, saving, or a `__main__` block). This rule
-    reports a model that could not be built that way: the builder raised, called
-    `sys.exit`, exited the process, hung past `--timeout`, printed without end, never
-    reached the compile call, has no input shape before it sees data, or depends on data
-    (e.g. `input_shape=x_train.shape[1:]`), which verify never loads.
+    required arguments, or runs only the statements the model and its compile call depend
+    on (never `fit`, data loading, downloads or saving). This rule reports a model whose
+    building failed: the code raised (for instance it imports a `keras` /
+    `tensorflow.keras` module this Keras does not have, such as
+    `tensorflow.keras.layers.experimental` under Keras 3), called `sys.exit`, exited the
+    process, hung past `--timeout` or printed without end. A model verify cannot build
+    faithfully (it depends on data or on a trained model, has no input shape, downloads)
+    is not reported here: its site is listed as *refused*, with the reason.
 
     ## Why is this bad?
     Nothing was verified for this model: the XLA, loss and warning checks of CL902-CL904
@@ -21,9 +23,9 @@ class ModelBuildFailed(Rule):
     training starts.
 
     ## Fix
-    Fix the error in the builder, or give verify a factory that builds and compiles the
-    model from constants: `compilelint verify train.py::build_model`. Give the model's first
-    layer an input shape (`keras.Input(shape=...)`) so a batch can be made for it.
+    Fix the error the message names. When the builder needs something verify does not give
+    it, name a factory that builds and compiles the model from constants:
+    `compilelint verify train.py::build_model`.
     """
 
     code = "CL901"
@@ -33,8 +35,7 @@ class ModelBuildFailed(Rule):
     invalid = [
         Example(
             "import keras\n"
-            "(x_train, y_train), _ = keras.datasets.mnist.load_data()\n"
-            "model = keras.Sequential([keras.Input(x_train.shape[1:]), keras.layers.Flatten(), keras.layers.Dense(10)])\n"
+            "model = keras.Sequential([keras.Input((28, 28)), keras.layers.Reshape((28, 27)), keras.layers.Flatten(), keras.layers.Dense(10, activation='softmax')])\n"
             "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\n",
             keras="3",
         )

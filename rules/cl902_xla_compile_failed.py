@@ -7,7 +7,9 @@ class XlaCompileFailed(Rule):
 
     ## What it does
     Reported by `compilelint verify` only. Verify compiles the model with
-    `jit_compile=True` and runs one training step; this rule reports the op XLA rejected
+    `jit_compile=True` (unless the compile call sets `run_eagerly=True` or
+    `jit_compile=False`, which Keras honours) and runs one step of `fit`; this rule reports
+    the op XLA rejected
     (e.g. `PyFunc` from `tf.numpy_function` or `tf.py_function`, string ops, some
     lookups), or, on JAX, a step that cannot be traced.
 

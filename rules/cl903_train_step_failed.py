@@ -6,12 +6,14 @@ class TrainStepFailed(Rule):
     """verify: one training step raised (shapes, dtypes, losses).
 
     ## What it does
-    Reported by `compilelint verify` only. Verify trains the model for one step on a
-    synthetic batch made from its input specs, with targets shaped by each output's loss
-    (integer labels for sparse losses, one-hot for categorical ones). This rule reports the
-    error that step (or `compile()` itself) raised, with the last line of the Keras message:
-    a custom loss that does not fit the output shapes, a loss structure that does not match
-    the outputs, a dtype clash.
+    Reported by `compilelint verify` only. Verify runs one step of `fit` (the model's own
+    `train_function`, given `(x, y)` as `fit` gives it, or `x` alone to a `train_step` that
+    takes only that) on a synthetic batch made from the model's input specs, with targets
+    shaped by each output's loss (integer labels for sparse losses, one-hot for categorical
+    ones); unknown sizes grow (8, 32, 128) until the model takes the batch. This rule
+    reports the error that step (or `compile()` itself) raised, summarised from the Keras
+    message: a custom loss that does not fit the output shapes, a loss structure that does
+    not match the outputs, a dtype clash.
 
     ## Why is this bad?
     The real program raises the same error at its first `fit`, after loading its data,

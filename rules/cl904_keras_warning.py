@@ -8,9 +8,10 @@ class KerasWarning(Rule):
     ## What it does
     Reported by `compilelint verify` only. Verify records the Python warnings and the
     `tensorflow` / `absl` log warnings Keras emits while the model is compiled (with
-    `jit_compile=True`) and trained for one step, e.g. jit silently disabled by
-    `run_eagerly`, a model that does not support XLA, gradients that do not exist for some
-    variables (an output without a loss), `from_logits` on a softmax output.
+    `jit_compile=True`) and trained for one step, e.g. jit silently dropped when the call
+    asks for both `jit_compile=True` and `run_eagerly=True`, a model that does not support
+    XLA, gradients that do not exist for some variables (an output without a loss),
+    `from_logits` on a softmax output, an API Keras 3 deprecates (`compiled_loss`).
 
     ## Why is this bad?
     These warnings are easy to miss in a long log, and most of them mean the model trains

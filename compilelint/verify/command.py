@@ -25,13 +25,13 @@ VERIFY_CODES = ("CL901", "CL902", "CL903", "CL904")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file instead of searching.")
 def verify(targets, timeout, device, batch_size, select, ignore, output_format, exit_zero, config_path):
     """Build each model compiled in PATH (or by PATH::FUNCTION), compile it with
-    jit_compile=True and train one step on a synthetic batch. This runs your code (never
-    fit, data loading or __main__ blocks), each file in its own process."""
+    jit_compile=True and train one step of fit on a synthetic batch. This runs the part of
+    your code the model needs (never fit, data loading or downloads), in a worker process
+    that a crash or hang in one file does not take down for the others."""
     from compilelint.cli_support import EXIT_DIAGNOSTICS, EXIT_ERROR, EXIT_OK, fail, split_option
     from compilelint.config import ConfigError, load_settings
     from compilelint.report.formatters import FORMATTERS
-    from compilelint.report.noqa import NoqaMap
-    from compilelint.verify.runner import VerifyOptions, split_target, verify_target
+    from compilelint.verify.runner import VerifyOptions, VerifySession, split_target
 
     try:
         settings = load_settings(config_path, Path.cwd(), select=split_option(select), ignore=split_option(ignore), output_format=output_format)
@@ -45,32 +45,68 @@ def verify(targets, timeout, device, batch_size, select, ignore, output_format, 
             fail(f"{path}: no such file")
 
     options = VerifyOptions(timeout=timeout, device=device, batch_size=batch_size)
-    diagnostics, errors = [], []
-    verified, device_name, backend = 0, None, None
-    for target in targets:
-        result = verify_target(target, options)
-        errors.extend(result.errors)
-        verified += result.verified
-        device_name, backend = result.device or device_name, result.backend or backend
-        enabled = settings.codes_for(result.path)
-        try:
-            noqa = NoqaMap(Path(result.path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            noqa = NoqaMap("")
-        for diagnostic in result.diagnostics:
-            if diagnostic.code in enabled and not noqa.suppressed(diagnostic.code, diagnostic.name, diagnostic.span.line, diagnostic.span.end_line):
-                diagnostics.append(diagnostic)
+    diagnostics, errors, sites = [], [], []
+    device_name, backends = None, []
+    with VerifySession(options) as session:
+        for target in targets:
+            result = session.verify(target)
+            errors.extend(result.errors)
+            device_name = result.device or device_name
+            if result.backend and result.backend not in backends:
+                backends.append(result.backend)
+            kept, reports = _filtered(result, settings)
+            diagnostics.extend(kept)
+            sites.extend(reports)
+    errors += [f"{site.path}:{site.span.line}: cannot verify: {site.reason}" for site in sites if site.status == "error"]
+    backend = "; ".join(backends) or None
 
     if device == "gpu" and device_name is not None and not device_name.startswith("GPU"):
         fail(f"--device gpu: the backend sees no GPU ({backend})")
     diagnostics.sort(key=lambda d: d.sort_key())
-    output = FORMATTERS[settings.output_format](diagnostics, checked_paths=[split_target(t)[0] for t in targets], sources={})
-    if output:
-        click.echo(output, nl=False)
-    models = "model" if verified == 1 else "models"
-    click.echo(f"verified {verified} {models} on {device_name or 'no device'} ({backend or 'no backend was started'})", err=True)
+    checked = [split_target(t)[0] for t in targets]
+    click.echo(_render(settings.output_format, diagnostics, sites, device_name, backend, checked), nl=False)
+    _print_sites(sites, device_name, backend)
     for line in errors:
         click.echo(f"compilelint: error: {line}", err=True)
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_DIAGNOSTICS if diagnostics and not exit_zero else EXIT_OK)
+
+
+def _filtered(result, settings):
+    """The file's diagnostics that --select/--ignore and noqa comments let through, and a
+    report per site whose status follows from them."""
+    from compilelint.report.noqa import NoqaMap
+    from compilelint.verify.report import SiteReport
+
+    enabled = settings.codes_for(result.path)
+    try:
+        noqa = NoqaMap(Path(result.path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        noqa = NoqaMap("")
+    kept, reports = [], []
+    for site in result.sites:
+        shown = [d for d in site.diagnostics if d.code in enabled and not noqa.suppressed(d.code, d.name, d.span.line, d.span.end_line)]
+        status = "verified" if site.status == "finding" and not shown else site.status
+        kept.extend(shown)
+        reports.append(SiteReport(result.path, site.span, status, site.reason, site.notes, sorted({d.code for d in shown})))
+    return kept, reports
+
+
+def _render(output_format, diagnostics, sites, device_name, backend, checked) -> str:
+    from compilelint.report.formatters import FORMATTERS
+    from compilelint.verify.report import json_report, sarif_report
+
+    if output_format == "json":
+        return json_report(diagnostics, sites, device_name, backend)
+    if output_format == "sarif":
+        return sarif_report(diagnostics, sites, device_name, backend, checked)
+    return FORMATTERS[output_format](diagnostics, checked_paths=checked, sources={})
+
+
+def _print_sites(sites, device_name, backend) -> None:
+    from compilelint.verify.report import site_lines, summary_line
+
+    for line in site_lines(sites):
+        click.echo(line, err=True)
+    click.echo(summary_line(sites, device_name, backend), err=True)

@@ -31,7 +31,7 @@ def broken_loss_model():
 
 def eager_model():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    model.compile(optimizer="adam", loss="mse", run_eagerly=True)
+    model.compile(optimizer="adam", loss="mse", jit_compile=True, run_eagerly=True)  # noqa: CL101 (what verify reports too)
     return model
 
 
