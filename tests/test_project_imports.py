@@ -601,3 +601,25 @@ def test_pieces_keep_line_numbers_and_leave_the_main_block_out():
     assert pieces[1].text.startswith("@decorate\ndef build")
     assert pieces[3].header == "class A(keras.Model):\n    pass\n"
     assert project.cut_pieces("def broken(:\n", lambda source: None) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"import keras\x00\n", "x = 'caf\u00e9'\n".encode("latin-1"), b"X = " + b"(" * 5000 + b")" * 5000 + b"\n", b"print 'python 2'\n"],
+    ids=["nul-bytes", "undecodable", "deeply-nested", "python-2"],
+)
+def test_a_broken_dependency_stays_unknown_without_an_error(tmp_path, content):
+    (tmp_path / "models.py").write_bytes(content)
+    write(tmp_path, {"train.py": "import keras\nfrom models import build\nmodel = build()\nmodel.compile(optimizer='adam', loss=['mse'], metrics=['accuracy'])\n"})
+    result = check(tmp_path, "train.py")
+    assert codes(result) == [] and not result.errors
+
+
+def test_a_layer_from_a_project_module_in_a_local_model(tmp_path):
+    write(tmp_path, {
+        "blocks.py": "import keras\n\ndef head(units):\n    return keras.layers.Dense(units, activation='softmax')\n",
+        "train.py": "import keras\nfrom blocks import head\nmodel = keras.Sequential([keras.Input(shape=(4,)), head(1)])\nmodel.compile(optimizer='adam', loss='categorical_crossentropy')\n",
+    })
+    result = check(tmp_path, "train.py", select=["CL503"])
+    assert codes(result) == [("CL503", 4)]
+    assert [os.path.basename(path) for path, _, _ in result.dependencies] == ["blocks.py"]
