@@ -5,7 +5,8 @@ Layout (``.compilelint_cache/`` at the project root unless ``cache-dir`` says ot
     CACHEDIR.TAG                 backup and indexing tools skip the folder
     .gitignore                   ``*``: the cache never ends up in a commit
     <tool stamp>-<settings>/     one bucket per tool build and effective settings
-        <content key>            one JSON entry per (path, source) linted
+        <content key>            one JSON entry per (path, source) linted, with the
+                                 content digest of each project module its facts read
 
 An entry is written to a temporary file and renamed into place, so a reader sees either
 the whole entry or none. Anything unreadable (truncated, corrupt, from another format, a
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from compilelint.config import Settings, relative_path
 from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
+from compilelint.sources import SourceError, content_digest, file_stamp, read_bytes
 
 CACHE_DIR_NAME = ".compilelint_cache"
 CACHEDIR_TAG = (
@@ -90,14 +92,24 @@ class ResultCache:
         digest.update(data)
         return digest.hexdigest()
 
-    def get(self, key: str, path: str) -> FileResult | None:
+    def get(self, key: str, path: str, check_dependencies: bool = True) -> FileResult | None:
+        """The stored result, while the project modules it read still hold what they held
+        (``check_dependencies`` False: the caller has seen their stamps unchanged)."""
         try:
             with open(self.bucket / key, "rb") as handle:
                 data = json.loads(handle.read())
             if data.get("format") != _ENTRY_FORMAT or data.get("key") != key:
                 return None
+            dependencies = []
+            for relative, digest in data.get("dependencies", []):
+                absolute = self._absolute(_text(relative))
+                stamp = file_stamp(absolute) if check_dependencies else None
+                if check_dependencies and _digest_of(absolute) != digest:
+                    return None
+                dependencies.append((absolute, digest, stamp))
             warnings = [f"{path}{_text(rest)}" for rest in data["warnings"]]
-            return FileResult(path=path, diagnostics=[_diagnostic(item, path) for item in data["diagnostics"]], warnings=warnings)
+            diagnostics = [_diagnostic(item, path) for item in data["diagnostics"]]
+            return FileResult(path=path, diagnostics=diagnostics, warnings=warnings, dependencies=dependencies)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
@@ -110,31 +122,52 @@ class ResultCache:
             return False
         # Warnings start with the path, which a later run may spell differently (another cwd).
         warnings = [warning[len(result.path) :] for warning in result.warnings]
-        payload = json.dumps(
-            {"format": _ENTRY_FORMAT, "key": key, "diagnostics": [_diagnostic_dict(d) for d in result.diagnostics], "warnings": warnings},
-            separators=(",", ":"),
-        ).encode()
+        entry = {"format": _ENTRY_FORMAT, "key": key, "diagnostics": [_diagnostic_dict(d) for d in result.diagnostics], "warnings": warnings}
+        if result.dependencies:
+            entry["dependencies"] = [[relative_path(path, self.root), digest] for path, digest, _ in result.dependencies]
+        payload = json.dumps(entry, separators=(",", ":")).encode()
         return _replace_atomically(self.bucket / key, payload)
 
     # A warm run should cost little more than listing the tree: each file's (size, mtime,
-    # inode) is remembered with its cache key ("" for a file without a compile() call), so
-    # an unchanged file is answered from a stat instead of being read and hashed again.
+    # inode) is remembered with its cache key ("" for a file without a compile() call), and
+    # the stamps of the project modules its result read, so an unchanged file is answered
+    # from a few stats instead of being read and hashed again.
     @staticmethod
     def stamp(path: str) -> list[int] | None:
-        return _stamp(path)
+        return file_stamp(path)
 
     def known_key(self, path: str) -> str | None:
-        """The cache key of ``path`` if it is unchanged since it was remembered, else None."""
+        """The cache key of ``path`` if it and the modules its result read are unchanged
+        since it was remembered, else None."""
         entry = self._index().get(relative_path(path, self.root))
-        if not isinstance(entry, list) or len(entry) != 4 or entry[:3] != _stamp(path):
+        if not isinstance(entry, list) or len(entry) not in (4, 5) or entry[:3] != file_stamp(path):
+            return None
+        if len(entry) == 5 and not self._unchanged(entry[4]):
             return None
         return entry[3] if isinstance(entry[3], str) else None
 
-    def remember(self, path: str, stamp: list[int] | None, key: str) -> None:
-        """``stamp`` is the file's ``stamp()`` taken before it was read."""
+    def _unchanged(self, stamps) -> bool:
+        if not isinstance(stamps, list):
+            return False
+        for item in stamps:
+            if not isinstance(item, list) or not item or not isinstance(item[0], str):
+                return False
+            if file_stamp(self._absolute(item[0])) != (item[1:] or None):
+                return False
+        return True
+
+    def remember(self, path: str, stamp: list[int] | None, key: str, dependencies=()) -> None:
+        """``stamp`` is the file's ``stamp()`` taken before it was read; ``dependencies`` the
+        result's (path, digest, stamp taken before reading) of each project module it read."""
         if stamp is not None:
-            self._index()[relative_path(path, self.root)] = [*stamp, key]
+            entry: list = [*stamp, key]
+            if dependencies:
+                entry.append([[relative_path(read, self.root), *(read_stamp or [])] for read, _, read_stamp in dependencies])
+            self._index()[relative_path(path, self.root)] = entry
             self._index_changed = True
+
+    def _absolute(self, relative: str) -> str:
+        return relative if os.path.isabs(relative) else os.path.join(os.path.abspath(self.root), relative)
 
     def save_index(self) -> None:
         if not self._index_changed or not self._prepare():
@@ -183,12 +216,11 @@ class CacheSet:
         return cache
 
 
-def _stamp(path: str) -> list[int] | None:
+def _digest_of(path: str) -> str | None:
     try:
-        info = os.stat(path)
-    except OSError:
+        return content_digest(read_bytes(path))
+    except SourceError:
         return None
-    return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
 def _replace_atomically(target: Path, payload: bytes) -> bool:

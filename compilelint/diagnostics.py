@@ -75,3 +75,6 @@ class FileResult:
     errors: list[str] = field(default_factory=list)  # one line each: file problems, rule crashes
     internal_error: bool = False
     warnings: list[str] = field(default_factory=list)  # one line each, exit code unchanged: an unknown code in a noqa
+    # The project modules the facts read, as (path, content digest, stat stamp): the result
+    # holds while they are unchanged (see project.py and cache.py).
+    dependencies: list = field(default_factory=list)

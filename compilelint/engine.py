@@ -84,17 +84,51 @@ def _lint_module(source: Source, settings: "Settings") -> FileResult:
         result.errors.append(f"{source.path}: too deeply nested to parse; the file was not checked")
         return result
 
+    from compilelint.project import project_imports
+
+    imports = project_imports(source.path, settings, source.text, _parse_dependency)
     try:
-        facts = collect_facts(module, source.text)
+        # The project modules it imports are read only when they can change what the rules see.
+        facts = collect_facts(module, source.text, imports=imports, read_dependencies=False)
+        wanted = facts.wants_dependencies
+        if not wanted:
+            imports = None
+        else:
+            facts = collect_facts(module, source.text, imports=imports, read_dependencies=wanted)
     except RecursionError:
         result.errors.append(f"{source.path}: too deeply nested to analyse; the file was not checked")
         return result
 
-    findings = _run_rules(facts, source.path, settings, enabled, result, lambda major: collect_facts(module, source.text, major, frozenset(facts.keras_flavours)))
+    findings = _run_rules(
+        facts,
+        source.path,
+        settings,
+        enabled,
+        result,
+        lambda major: collect_facts(module, source.text, major, frozenset(facts.keras_flavours), imports, read_dependencies=wanted or False),
+    )
+    if imports is not None:
+        result.dependencies = imports.dependencies()
     if findings:
-        result.diagnostics.extend(_to_diagnostics(module, source, findings, noqa))
+        elsewhere = [d for d in imports.read.values() if d.pieces] if imports is not None else []
+        result.diagnostics.extend(_to_diagnostics(module, source, findings, noqa, elsewhere, settings.root))
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _parse_dependency(text: str):
+    """A project module's tree for the facts pass, or None when it cannot be parsed (it then
+    stays unknown; it is reported when that file itself is linted)."""
+    import libcst as cst
+
+    from compilelint.parsing import parse_module
+
+    if _parser_at_risk(text) and _python_rejects(text) is not None:
+        return None
+    try:
+        return parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError):
+        return None
 
 
 # What makes LibCST's parser overflow its stack or run for minutes: deep bracket nesting or
@@ -189,7 +223,7 @@ def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], 
     for one target when a version guard makes them differ (``facts.version_dependent``)."""
     from compilelint.rule import Context
 
-    merged: dict = {}  # (code, id(node)) -> (rule, node, {major: finding})
+    merged: dict = {}  # (code, id(node), origin) -> (rule, node, {major: finding}, the compile site or None)
     targets = targets_for(settings.keras_version, facts.keras_flavours, settings.environment_major)
     facts_for = {target.major: facts for target in targets}
     if facts.version_dependent and recollect is not None:
@@ -200,9 +234,9 @@ def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], 
         for target in targets:
             context = Context(keras=target, facts=facts_for[target.major], path=path, targets=targets)
             try:
-                for finding in _findings(rule, context.facts, context):
+                for finding, site in _findings(rule, context.facts, context):
                     origin = finding.origin[0] if finding.origin else None
-                    entry = merged.setdefault((code, id(finding.node), origin), (rule, finding.node, {}))
+                    entry = merged.setdefault((code, id(finding.node), origin), (rule, finding.node, {}, site))
                     entry[2].setdefault(target.major, finding)
             except Exception as error:  # one broken rule must not stop the others
                 result.errors.append(
@@ -212,19 +246,36 @@ def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], 
     return merged
 
 
-def _findings(rule, facts, context) -> Iterable["Finding"]:
-    choices: dict[int, list[list["Finding"]]] = {}
+def _findings(rule, facts, context) -> Iterable[tuple["Finding", object]]:
+    """(finding, the compile site it is about, or None) for every finding of the rule."""
+    choices: dict[int, tuple[object, list[list["Finding"]]]] = {}
     for site in facts.sites:
         findings = rule.check(site, context)
         if any(b.from_spread for b in site.keywords.values()):
             findings = _at_compile_call(site, findings)
         if site.choice is None:
-            yield from findings
+            for finding in findings:
+                yield finding, site
         else:
-            choices.setdefault(id(site.choice), []).append(list(findings))
-    for per_option in choices.values():
-        yield from _common_findings(per_option)
-    yield from rule.check_module(context)
+            choices.setdefault(id(site.choice), (site, []))[1].append(list(findings))
+    for site, per_option in choices.values():
+        for finding in _common_findings(per_option):
+            yield finding, site
+    module_findings = rule.check_module(context)
+    if facts.dependencies:
+        for finding in module_findings:
+            yield finding, _site_holding(finding.node, facts.sites)
+    else:
+        for finding in module_findings:
+            yield finding, None
+
+
+def _site_holding(node, sites):
+    """The compile call whose own argument (or call) a module-wide finding is reported at."""
+    for site in sites:
+        if node is site.call or node is site.call.func or any(node is arg for arg in site.call.args):
+            return site
+    return None
 
 
 def _common_findings(per_option: list[list["Finding"]]) -> list["Finding"]:
@@ -254,40 +305,64 @@ def _at_compile_call(site, findings: Iterable["Finding"]) -> Iterator["Finding"]
         yield finding
 
 
-def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list[Diagnostic]:
+def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap, elsewhere=(), root: str = ".") -> list[Diagnostic]:
+    """Diagnostics at nodes of ``module``. ``elsewhere``: the project modules the facts read
+    (``project.Dependency``); a finding at one of their nodes moves to its compile call in
+    this file (or is dropped without one), and a site whose model was built in one of them
+    says where."""
     from compilelint.positions import positions_of
 
-    placed = [node for _, node, _ in merged.values()]
-    for _, _, by_major in merged.values():
+    placed = [entry[1] for entry in merged.values()]
+    for _, _, by_major, _ in merged.values():
         for finding in by_major.values():
             if finding.fix is not None:
                 placed.extend(node for node, _ in finding.fix.replacements)
             if finding.origin is not None:
                 placed.append(finding.origin[1])
+    anchors = {key: _local_anchor(site, node) for key, (_, node, _, site) in merged.items() if site is not None} if elsewhere else {}
+    placed.extend(anchors.values())
     positions = positions_of(module, placed)
+    places = _places_elsewhere(merged, positions, elsewhere, source.path, root) if elsewhere else {}
     diagnostics = []
-    for (code, _, _), (rule, node, by_major) in merged.items():
+    said: set = set()
+    for key, (rule, node, by_major, site) in merged.items():
+        code = key[0]
         findings = [by_major[major] for major in sorted(by_major)]
         messages = [finding.message for finding in findings]
         effect = max((f.effect for f in findings), key=lambda e: e.severity == "error")
-        span = span_of(positions[node])
+        fix = next((f.fix for f in findings if f.fix is not None), None)
+        reported, note = node, ""
+        if node not in positions:
+            reported = anchors.get(key)  # the node is another module's
+            if reported is None or reported not in positions:
+                continue
+            fix = None
+            note = f" (at {places[id(node)]})" if id(node) in places else ""
+        if fix is not None and any(edited not in positions for edited, _ in fix.replacements):
+            fix = None
+        span = span_of(positions[reported])
         origin = findings[0].origin
-        origin_line = positions[origin[1]].start.line if origin else None
+        origin_line = positions[origin[1]].start.line if origin and origin[1] in positions else None
         if noqa.suppressed(code, rule.name, span.line, span.end_line) or (
             origin_line is not None and noqa.suppressed(code, rule.name, origin_line)
         ):
             continue
-        note = ""
         if origin is not None:
-            note = f" (`{origin[0]}` comes from `**{_short(module.code_for_node(node.value))}`, line {_cell_line(source, origin_line)})"
-        fix = next((f.fix for f in findings if f.fix is not None), None)
+            where = f"line {_cell_line(source, origin_line)}" if origin_line is not None else places.get(id(origin[1]))
+            note += f" (`{origin[0]}` comes from `**{_short(module.code_for_node(node.value))}`" + (f", {where}" if where else "") + ")"
+        if site is not None and places:
+            note += _model_note(site, places)
+        message = merge_messages(messages) + note
+        if (code, span, message) in said:
+            continue  # two nodes of another module, both reported at the same call
+        said.add((code, span, message))
         diagnostics.append(
             _place(
                 source,
                 Diagnostic(
                     code=code,
                     name=rule.name,
-                    message=merge_messages(messages) + note,
+                    message=message,
                     path=source.path,
                     span=span,
                     severity=effect.severity,
@@ -296,6 +371,78 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap) -> list
             )
         )
     return diagnostics
+
+
+def _local_anchor(site, node):
+    """Where a finding about ``site`` goes when its node is in another module: the argument
+    whose value holds the node, else the call's ``compile``."""
+    from compilelint.positions import subtree
+
+    for argument in (*site.keywords.values(), *site.positional):
+        held = getattr(argument.value, "node", None)
+        if held is not None and held is not argument.node and any(inner is node for inner in subtree(held)):
+            return argument.report_node
+    func = site.call.func
+    return getattr(func, "attr", func)
+
+
+def _models_of(site) -> list:
+    from compilelint.facts.model import ModelValue
+
+    options = site.choice.options if site.choice is not None else [site.model]
+    return [option for option in options if isinstance(option, ModelValue)]
+
+
+def _places_elsewhere(merged: dict, positions, elsewhere, path: str, root: str) -> dict[int, str]:
+    """``models.py:12`` for each node of another module a message names: the models built
+    there, and the values of ``**config`` dicts defined there (one code generation per module)."""
+    from compilelint.positions import positions_of
+
+    wanted: dict[int, list] = {}  # id(dependency) -> its nodes
+    loose: list = []  # nodes whose module is not known
+    for _, node, by_major, site in merged.values():
+        if node not in positions:
+            loose.append(node)
+        for model in _models_of(site) if site is not None else ():
+            if model.module is not None:
+                wanted.setdefault(id(model.module), []).append(model.node)
+        for finding in by_major.values():
+            if finding.origin is not None and finding.origin[1] not in positions:
+                loose.append(finding.origin[1])
+    places: dict[int, str] = {}
+    for dependency in elsewhere:
+        nodes = wanted.get(id(dependency), []) + [node for node in loose if id(node) not in places]
+        if not nodes:
+            continue
+        name = _display_path(dependency.path, path, root)
+        for node_id, line in dependency.lines_of(nodes).items():
+            places[node_id] = f"{name}:{line}"
+    return places
+
+
+def _model_note(site, places: dict[int, str]) -> str:
+    models = _models_of(site)
+    built = [places[id(model.node)] for model in models if model.module is not None and id(model.node) in places]
+    if not built:
+        return ""
+    here = " or in this file" if any(model.module is None for model in models) else ""
+    return f" (the model is built in {' or '.join(dict.fromkeys(built))}{here})"
+
+
+def _display_path(dependency: str, path: str, root: str) -> str:
+    """A project module as a message names it: from the linted file's folder when it is
+    below it, else from the project root (never from the working directory: results are cached)."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    root = os.path.abspath(root)
+    if dependency.startswith(os.path.join(folder, "")):
+        shown = os.path.relpath(dependency, folder)
+    elif dependency.startswith(os.path.join(root, "")):
+        shown = os.path.relpath(dependency, root)
+    else:
+        shown = dependency
+    return shown.replace(os.sep, "/")
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+(?=[A-Z])")

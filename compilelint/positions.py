@@ -28,9 +28,11 @@ _NEWLINE = re.compile(r"\r\n?|\n")  # what LibCST's own position state counts as
 
 
 def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
-    """PositionProvider's ranges for ``nodes`` (which must be in ``module``)."""
+    """PositionProvider's ranges for those of ``nodes`` that are in ``module`` (a node of
+    another module has none)."""
+    nodes = list(nodes)
     if CodegenState is None:  # pragma: no cover
-        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return _provided(module, nodes)
     wanted = set()
     for node in nodes:
         wanted.update(subtree(node))
@@ -38,9 +40,14 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
     state.start_counting(wanted)
     try:
         module._codegen(state)
-        return {node: state.found[node] for node in nodes}
+        return {node: state.found[node] for node in nodes if node in state.found}
     except Exception:  # noqa: BLE001 - LibCST's private code generation changed under us
-        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return _provided(module, nodes)
+
+
+def _provided(module: cst.Module, nodes: list) -> dict[cst.CSTNode, CodeRange]:
+    resolved = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return {node: resolved[node] for node in nodes if node in resolved}
 
 
 def subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

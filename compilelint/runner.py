@@ -59,7 +59,7 @@ def lint_files(paths: list[str], settings: Settings | Mapping[str, Settings], *,
             if known == "":
                 results[index] = FileResult(path=path)
                 continue
-            cached = file_cache.get(known, path) if known else None
+            cached = file_cache.get(known, path, check_dependencies=False) if known else None
             if cached is not None:
                 results[index] = cached
                 continue
@@ -78,7 +78,7 @@ def lint_files(paths: list[str], settings: Settings | Mapping[str, Settings], *,
         cached = file_cache.get(key, path) if key is not None else None
         if cached is not None:
             results[index] = cached
-            file_cache.remember(path, stamp, key)
+            file_cache.remember(path, stamp, key, cached.dependencies)
             continue
         try:
             source = source_from_bytes(data, path)
@@ -94,7 +94,7 @@ def lint_files(paths: list[str], settings: Settings | Mapping[str, Settings], *,
     for (index, source, _, file_cache, key, stamp), result in zip(pending, computed):
         results[index] = result
         if key is not None and file_cache.put(key, result):
-            file_cache.remember(source.path, stamp, key)
+            file_cache.remember(source.path, stamp, key, result.dependencies)
     for used in used_caches.values():
         used.save_index()
     return results  # type: ignore[return-value]

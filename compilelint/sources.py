@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import re
 import stat
@@ -96,3 +97,18 @@ def read_bytes(path: str) -> bytes:
     except OSError as error:
         raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
     return chunks[0] if len(chunks) == 2 else b"".join(chunks)
+
+
+def file_stamp(path: str) -> list[int] | None:
+    """(size, mtime_ns, inode): what the cache compares to know a file is unchanged
+    without reading it."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def content_digest(data: bytes) -> str:
+    """What the cache compares to know a file's content is unchanged."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -109,6 +109,48 @@ class SuperValue:
 
 
 @dataclass(eq=False)
+class ProjectName:
+    """A name an import binds that may come from a module of the project (``name`` None: the
+    module itself). It is read the first time the code uses it; ``fallback`` is what the name
+    means when it cannot be read (an absolute import's Ref, UNKNOWN for a relative one)."""
+
+    module: str | None
+    level: int
+    name: str | None
+    fallback: Any
+    strategy: Any  # around the import: the module's top-level code runs there
+    value: Any = None  # what it turned out to be, once read
+
+
+@dataclass(eq=False)
+class ProjectModule:
+    """A module of the project used as a value (``import models`` / ``from pkg import models``)."""
+
+    location: Any  # project.Location
+    fallback: Any
+    strategy: Any  # see ProjectName
+
+
+@dataclass(eq=False)
+class LazyDefinition:
+    """A top-level ``def`` / ``class`` of a project module, parsed and defined when first
+    used (``project.Piece``): most of a module's definitions never are."""
+
+    piece: Any
+    frame: "Frame"
+    value: Any = None  # once defined: _Known(value)
+
+
+@dataclass(eq=False)
+class ForeignModule:
+    """A project module the file imports, as this pass ran it (its top-level code, once)."""
+
+    dependency: Any  # project.Dependency
+    frame: "Frame | None" = None
+    star_modules: list = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class Frame:
     """One scope being executed: the module, or one run of a function."""
 
@@ -123,6 +165,7 @@ class Frame:
     owner: ClassValue | None = None
     global_names: set = field(default_factory=set)
     attr_sink: dict | None = None  # collects ``self.x = ...`` while a class's methods first run
+    module: "ForeignModule | None" = None  # the project module whose code this is; None: the file's own
 
     def lookup(self, name: str) -> Any:
         frame: Frame | None = self.root if name in self.global_names else self
@@ -145,6 +188,11 @@ class Frame:
 
 
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Known:
+    value: Any
 _BUILTIN_NAMES = {"True": True, "False": False, "None": None}
 
 
@@ -248,9 +296,104 @@ def _target_names(target: cst.CSTNode) -> set[str]:
     return set()
 
 
+ALL_IMPORTS = "*"  # in a set of imports to read: every one of them
+
+
+class Probe:
+    """What a pass that leaves project modules unread saw of them: which of them reading
+    could change what the rules read (a compile call's receiver or arguments that come from
+    a project import, a model handed to project code; any, for a site whose model, strategy
+    or arguments are partly unknown). Most files that import project modules compile models
+    of their own: they are never read for them."""
+
+    def __init__(self) -> None:
+        self.names: list[ProjectName] = []
+        self.qualnames: set[str] = set()  # the Refs absolute imports stood for
+        self.relative = False  # a relative import stood for UNKNOWN
+        self.receivers: list = []  # every compile() call's receiver
+        self.arguments: list = []  # ... and argument values
+        self.classes: dict[int, set[str]] = {}  # id(class) -> the imports its bases come from
+        self.models: dict[int, set[str]] = {}  # id(model) -> the imports of project code it was handed to
+
+    def note(self, imported: ProjectName) -> None:
+        self.names.append(imported)
+        if isinstance(imported.fallback, Ref):
+            self.qualnames.add(imported.fallback.qualname)
+        else:
+            self.relative = True
+
+    def note_call(self, callee: Any, args: list, kwargs: dict) -> None:
+        """A model handed to project code, which may change it (``debug(model)``)."""
+        models = [a for a in (*args, *kwargs.values()) if isinstance(a, ModelValue)]
+        sources = self.sources(callee) if models else set()
+        for model in models if sources else ():
+            self.models.setdefault(id(model), set()).update(sources)
+
+    def sources(self, value: Any, depth: int = 0) -> set[str]:
+        """The imports (their fallback qualnames, ALL_IMPORTS for relative ones) ``value``
+        may stand in for."""
+        if value is UNKNOWN:
+            return {ALL_IMPORTS} if self.relative else set()
+        if isinstance(value, (Ref, CallValue)):
+            name = value.qualname
+            return {q for q in self.qualnames if name == q or name.startswith(q + ".")}
+        if isinstance(value, InstanceValue):
+            return self.classes.get(id(value.cls), set())
+        found: set[str] = set()
+        if depth < 4 and isinstance(value, SeqValue):
+            for item in value.items:
+                found |= self.sources(item, depth + 1)
+        elif depth < 4 and isinstance(value, DictValue):
+            for item in value.entries.values():
+                found |= self.sources(item, depth + 1)
+        return found
+
+    def wanted(self, facts: ModuleFacts, imports: Any) -> frozenset:
+        """The imports to read (empty: none would change the facts)."""
+        if not self.names:
+            return frozenset()
+        wanted: set[str] = set()
+        for receiver in self.receivers:
+            # An unknown receiver may be a project builder's model that a branch merged away.
+            wanted |= {ALL_IMPORTS} if receiver is UNKNOWN else self.sources(receiver)
+        for value in self.arguments:
+            wanted |= self.sources(value)
+        for site in facts.sites:
+            model = site.model
+            if site.strategy is UNKNOWN or site.unknown_keywords or site.unknown_positional or (
+                isinstance(model, ModelValue) and model.kind in ("sequential", "functional") and not model.layers_complete
+            ):
+                wanted.add(ALL_IMPORTS)  # a strategy, an argument, a layer from who knows where
+            wanted |= self.models.get(id(model), set())
+            for argument in (*site.keywords.values(), *site.positional):
+                wanted |= self.sources(argument.value)
+        read = [n for n in self.names if ALL_IMPORTS in wanted or (isinstance(n.fallback, Ref) and n.fallback.qualname in wanted)]
+        if not any(imports.locate(n.module, n.level) is not None for n in read):
+            return frozenset()
+        return frozenset(wanted)
+
+
 class Collector:
-    def __init__(self, module: cst.Module, text: str, major: int | None = None, flavours: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        text: str,
+        major: int | None = None,
+        flavours: frozenset[str] | None = None,
+        imports: Any = None,
+        read_dependencies: bool | frozenset = True,
+    ) -> None:
         self.module = module
+        # ``project.ProjectImports``: where the project modules this file imports are (None:
+        # imported names stay what their import says, as without a project around the file).
+        # Without ``read_dependencies`` they stay so too, and ``probe`` says which to read; a
+        # set of fallback qualnames reads only those (ALL_IMPORTS: all).
+        self.imports = imports
+        self.probe = Probe() if imports is not None and read_dependencies is False else None
+        self.read_only = read_dependencies if isinstance(read_dependencies, frozenset) and ALL_IMPORTS not in read_dependencies else None
+        self.foreign: dict[str, ForeignModule | None] = {}  # by file: each project module runs once
+        self.import_fallbacks: dict[int, Any] = {}  # id(function from a project module) -> its import's fallback
+        self.dependency_adds_loss = False
         self.facts = ModuleFacts()
         # Which versions a version guard may be asked about: either Keras in the first pass,
         # one target's in a pass made for it (``flavours``: what the first pass found).
@@ -293,6 +436,7 @@ class Collector:
             # Only custom layers add losses: that matters to the models using those layers
             # (whose layers are then not all built-in), not to every model of the module.
             self.facts.adds_loss_somewhere = False
+        self.facts.adds_loss_somewhere = self.facts.adds_loss_somewhere or self.dependency_adds_loss
         return self.facts
 
     def finish_global_eager(self) -> None:
@@ -326,7 +470,7 @@ class Collector:
         elif isinstance(node, cst.FunctionDef):
             fn = FunctionValue(node, frame, self.qualify(frame, node.name.value), owner=frame.owner)
             self.bind_name(frame, node.name.value, fn)
-            if frame.owner is None:
+            if frame.owner is None and frame.module is None:
                 self.functions.append(fn)
         elif isinstance(node, cst.ClassDef):
             self.exec_class(node, frame)
@@ -370,10 +514,10 @@ class Collector:
                     continue
                 self.note_flavour(dotted)
                 if alias.asname is not None:
-                    self.assign(alias.asname.name, Ref(dotted), frame, node)
+                    self.assign(alias.asname.name, self.project_name(dotted, 0, None, Ref(dotted), frame), frame, node)
                 else:
                     root = dotted.split(".")[0]
-                    self.bind_name(frame, root, Ref(root))
+                    self.bind_name(frame, root, self.project_name(root, 0, None, Ref(root), frame))
         elif isinstance(node, cst.ImportFrom):
             self.exec_import_from(node, frame)
         elif isinstance(node, (cst.Global, cst.Nonlocal)):
@@ -394,10 +538,14 @@ class Collector:
     def exec_import_from(self, node: cst.ImportFrom, frame: Frame) -> None:
         if node.relative or node.module is None:
             names = [] if isinstance(node.names, cst.ImportStar) else node.names
+            level = len(node.relative)
+            package = _dotted(node.module) if node.module is not None else None
             for alias in names:
                 target = alias.asname.name if alias.asname else alias.name
-                for name in _target_names(target):
-                    self.bind_name(frame, name, UNKNOWN)
+                name = _dotted(alias.name)
+                value = self.project_name(package, level, name, UNKNOWN, frame) if name and isinstance(target, cst.Name) else UNKNOWN
+                for local in _target_names(target):
+                    self.bind_name(frame, local, value)
             return
         module = _dotted(node.module)
         if module is None:
@@ -405,14 +553,142 @@ class Collector:
         self.note_flavour(module)
         if isinstance(node.names, cst.ImportStar):
             if kn.keras_name(module) is not None:
-                self.star_modules.append(module)
+                (frame.module.star_modules if frame.module is not None else self.star_modules).append(module)
             return
         for alias in node.names:
             name = _dotted(alias.name)
             if name is None:
                 continue
             local = alias.asname.name if alias.asname else alias.name
-            self.assign(local, Ref(f"{module}.{name}"), frame, node)
+            self.assign(local, self.project_name(module, 0, name, Ref(f"{module}.{name}"), frame), frame, node)
+
+    # ------------------------------------------------------------------ project modules
+    def project_name(self, module: str | None, level: int, name: str | None, fallback: Any, frame: Frame) -> Any:
+        """What an import binds: a ProjectName when the module may be the project's own. A
+        project module's own imports stay what they say: one level deep."""
+        if self.imports is None or frame.module is not None or not self.imports.may_be_project(module, level):
+            return fallback
+        # Imported in a function, the module may run first under any strategy.
+        strategy = frame.strategy if frame.function is None else UNKNOWN
+        return ProjectName(module, level, name, fallback, strategy)
+
+    def read_project_name(self, imported: ProjectName) -> Any:
+        """The value the imported name has at the end of its module, else its fallback."""
+        if self.probe is not None:
+            self.probe.note(imported)
+            return imported.fallback
+        if self.read_only is not None and not (isinstance(imported.fallback, Ref) and imported.fallback.qualname in self.read_only):
+            return imported.fallback
+        if imported.value is None:
+            location = self.imports.locate(imported.module, imported.level)
+            value: Any = _MISSING
+            if location is not None:
+                module = ProjectModule(location, imported.fallback, imported.strategy)
+                value = module if imported.name is None else self.module_attribute(module, imported.name, imported.fallback)
+            imported.value = _Known(self.known_or(value, imported.fallback))
+        return imported.value.value
+
+    def module_attribute(self, module: ProjectModule, attr: str, fallback: Any = None) -> Any:
+        """``module.attr``: a submodule, else the value ``attr`` has when the module's code has run."""
+        if fallback is None:
+            fallback = Ref(f"{module.fallback.qualname}.{attr}") if isinstance(module.fallback, Ref) else UNKNOWN
+        submodule = self.imports.submodule(module.location, attr)
+        if submodule is not None:
+            return ProjectModule(submodule, fallback, module.strategy)
+        foreign = self.run_project_module(module.location, module.strategy)
+        value = foreign.frame.env.get(attr, _MISSING) if foreign is not None else _MISSING
+        if isinstance(value, LazyDefinition):
+            value = self.define(value)
+        return self.known_or(value, fallback)
+
+    def known_or(self, value: Any, fallback: Any) -> Any:
+        if value is _MISSING or value is UNKNOWN:
+            return fallback
+        if isinstance(value, FunctionValue):
+            # A builder whose result the pass cannot know gives what a call of the import gave.
+            self.import_fallbacks.setdefault(id(value), fallback)
+        return value
+
+    def run_project_module(self, location: Any, strategy: Any) -> ForeignModule | None:
+        """Run a project module's top-level code once, in a frame of its own, as importing it
+        does (its ``if __name__ == "__main__":`` block does not run); None when it cannot be
+        read or parsed."""
+        path = location.file
+        if path is None:
+            return None  # a namespace package has no code
+        if path in self.foreign:
+            return self.foreign[path]
+        self.foreign[path] = None  # while it runs, a name it reaches back for is unknown
+        dependency = self.imports.load(path)
+        if dependency.pieces is None:
+            return None
+        foreign = ForeignModule(dependency)
+        frame = foreign.frame = Frame(env={}, parent=None, function=None, strategies=[strategy], module=foreign)
+        self.facts.dependencies.append(dependency)
+        self.note_dependency_text(dependency.text)
+        saved = (self.recording, self.frames, self.active, self.depth)
+        self.recording, self.frames, self.active, self.depth = True, [], [], 0
+        try:
+            for piece in dependency.pieces:
+                if piece.name is not None:
+                    self.bind_name(frame, piece.name, LazyDefinition(piece, frame))
+                    continue
+                tree = piece.tree()
+                if tree is None:
+                    return None
+                self.exec_block(tree.body, frame)
+        except RecursionError:
+            return None
+        finally:
+            self.recording, self.frames, self.active, self.depth = saved
+        self.foreign[path] = foreign
+        return foreign
+
+    def define(self, lazy: LazyDefinition) -> Any:
+        """The function or class a lazy definition stands for, defined where it was (a later
+        rebinding of its name in the module stays)."""
+        if lazy.value is None:
+            frame, name = lazy.frame, lazy.piece.name
+            current = frame.env.get(name)
+            value: Any = UNKNOWN
+            head = lazy.piece.header_tree()
+            tree = lazy.piece.tree() if head is not None and self.plain_bases(head.body[0], frame) else None
+            if tree is not None and tree.body:
+                self.exec_statement(tree.body[0], frame)
+                value = frame.env.get(name, UNKNOWN)
+            frame.env[name] = value if current is lazy else current
+            lazy.value = _Known(value)
+        return lazy.value.value
+
+    def plain_bases(self, node: cst.CSTNode, frame: Frame) -> bool:
+        """Whether a project module's class derives only from what the analysis knows
+        (nothing, ``object``, its module's own classes, Keras models, layers, optimizers).
+        A class of another module's class (one level deep) is left unread: its instances stay
+        what a call of the import gives, and its methods are never parsed."""
+        if not isinstance(node, cst.ClassDef):
+            return True
+        for base in node.bases:
+            if isinstance(base.value, cst.Name) and base.value.value == "object":
+                continue
+            value = self.eval(base.value, frame)
+            if isinstance(value, ClassValue):
+                continue
+            if not isinstance(value, Ref) or not (
+                kn.is_model_class(value.qualname)
+                or kn.is_sequential_class(value.qualname)
+                or kn.is_optimizer_class(value.qualname)
+                or kn.layer_class(value.qualname) is not None
+            ):
+                return False
+        return True
+
+    def note_dependency_text(self, text: str) -> None:
+        """What the module's words say that matters to models it builds (see __init__)."""
+        self.dependency_adds_loss = self.dependency_adds_loss or "add_loss" in text
+        if any(word in text for word in CUSTOM_OBJECT_REGISTRIES):
+            self.facts.registers_custom_objects = True
+        if any(word in text for word in LEARNING_RATE_SETTERS):
+            self.facts.sets_learning_rate_at_run_time = True
 
     def note_flavour(self, qualname: str) -> None:
         name = kn.keras_name(qualname)
@@ -423,6 +699,7 @@ class Collector:
         keras_model = False
         parent_classes: list[ClassValue] = []
         bases = [self.eval(base.value, frame) for base in node.bases]
+        from_project = set().union(*(self.probe.sources(value) for value in bases if value is not UNKNOWN)) if self.probe is not None else set()
         for value in bases:
             if isinstance(value, Ref) and (kn.is_model_class(value.qualname) or kn.is_sequential_class(value.qualname)):
                 keras_model = True
@@ -459,6 +736,8 @@ class Collector:
             keeps_layer=keeps_layer,
         )
         cls.call_returns_dict, cls.call_output_keys = _call_returns(node)
+        if from_project:
+            self.probe.classes[id(cls)] = from_project
         self.bind_name(frame, node.name.value, cls)
         method_values: list[FunctionValue] = []
         for statement in node.body.body:
@@ -467,7 +746,8 @@ class Collector:
                 method_values.append(fn)
         inherited = {name: fn for parent in parent_classes for name, fn in self.class_functions.get(parent, {}).items()}
         self.class_functions[cls] = {**inherited, **{fn.node.name.value: fn for fn in method_values}}
-        self.classes.append((cls, method_values))
+        if frame.module is None:  # a project module's classes are checked when that file is linted
+            self.classes.append((cls, method_values))
 
     def run_methods(self, cls: ClassValue, methods: list[FunctionValue], top: Frame) -> None:
         """Run every method with unknown arguments; ``self.x`` attributes assigned once in the
@@ -491,7 +771,8 @@ class Collector:
 
     def exec_if(self, node: cst.If, frame: Frame) -> None:
         if self.is_main_guard(node.test):
-            self.exec_block(node.body.body, frame)
+            if frame.module is None:  # an imported module's main block does not run
+                self.exec_block(node.body.body, frame)
             return
         # The branches that may run. A version guard the targeted Keras decides drops its
         # branch (false) or every later one (true).
@@ -787,6 +1068,7 @@ class Collector:
             generic=generic,
             owner=fn.owner,
             attr_sink=attr_sink,
+            module=fn.closure.module,
         )
         self.bind_parameters(fn, frame, args, kwargs, generic, self_value)
         self.active.append(fn.node)
@@ -877,6 +1159,10 @@ class Collector:
         name = node.value
         value = frame.lookup(name)
         if value is not _MISSING:
+            if isinstance(value, ProjectName):
+                value = self.read_project_name(value)
+            elif isinstance(value, LazyDefinition):
+                value = self.define(value)
             if isinstance(value, Ref):
                 self.note_flavour(value.qualname)
             return value
@@ -884,7 +1170,7 @@ class Collector:
             return _BUILTIN_NAMES[name]
         if name in BUILTIN_REFS:
             return Ref(f"builtins.{name}")
-        for module in self.star_modules:
+        for module in frame.module.star_modules if frame.module is not None else self.star_modules:
             if name[:1].isupper():
                 return Ref(f"{module}.{name}")
         return UNKNOWN
@@ -892,6 +1178,8 @@ class Collector:
     def eval_attribute(self, node: cst.Attribute, frame: Frame) -> Any:
         base = self.eval(node.value, frame)
         attr = node.attr.value
+        if isinstance(base, ProjectModule):
+            return self.module_attribute(base, attr)
         if isinstance(base, Ref):
             ref = Ref(f"{base.qualname}.{attr}", node)
             self.note_flavour(ref.qualname)
@@ -1075,7 +1363,9 @@ class Collector:
                 self.record_compile(node, receiver, args, kwargs, frame)
                 return None
             args, kwargs = self.eval_arguments(node, frame)
-            if method == "add_loss" and isinstance(receiver, InstanceValue) and frame.owner is receiver.cls:
+            if isinstance(receiver, ProjectModule):
+                return self.call_value(self.module_attribute(receiver, method), args, kwargs, node, frame)
+            if method == "add_loss" and isinstance(receiver, InstanceValue) and frame.owner is receiver.cls and frame.module is None:
                 self.layer_add_loss.add(node)  # a custom layer's own loss (see run())
             if isinstance(receiver, Possible):
                 if method not in guards.STRING_METHODS or kwargs:
@@ -1114,10 +1404,15 @@ class Collector:
         return self.call_value(callee, args, kwargs, node, frame)
 
     def call_value(self, callee: Any, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> Any:
+        if self.probe is not None and callee is UNKNOWN:
+            self.probe.note_call(callee, args, kwargs)
         if isinstance(callee, Ref):
             return self.call_ref(callee, args, kwargs, node, frame)
         if isinstance(callee, FunctionValue):
-            return self.run_function(callee, args, kwargs, frame)
+            result = self.run_function(callee, args, kwargs, frame)
+            if result is UNKNOWN and id(callee) in self.import_fallbacks:
+                return self.call_value(self.import_fallbacks[id(callee)], args, kwargs, node, frame)
+            return result
         if isinstance(callee, PartialValue):
             if "**" in callee.kwargs or _STAR in callee.args:
                 return UNKNOWN
@@ -1142,7 +1437,7 @@ class Collector:
             return value
         if cls.keras_model:
             model = ModelValue(kind="subclass", node=node, cls=cls, strategy=frame.strategy, outputs=subclass_outputs(cls))
-            model.origin = frame
+            self.built_here(model, frame)
             return model
         if cls.layer_base is not None:
             return self.make_layer_subclass(cls, args, kwargs, node)
@@ -1246,6 +1541,8 @@ class Collector:
 
     def call_ref(self, ref: Ref, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> Any:
         qualname = ref.qualname
+        if self.probe is not None:
+            self.probe.note_call(ref, args, kwargs)
         if qualname == "builtins.dict":
             if args or "**" in kwargs:
                 return UNKNOWN
@@ -1262,7 +1559,7 @@ class Collector:
                 return self.call_guard_function(qualname, args, kwargs)
         if kn.is_run_functions_eagerly(qualname):
             value = args[0] if args else kwargs.get("run_eagerly", UNKNOWN)
-            if self.recording:
+            if self.recording and frame.module is None:
                 self.eager_calls.append((value, frame.conditional == 0 and frame.function is None, node))
             return None
         if kn.is_sequential_class(qualname):
@@ -1273,7 +1570,7 @@ class Collector:
             return TensorValue(layer=None, inputs=[], node=node, is_input=True)
         if kn.is_opaque_model_function(qualname):
             model = ModelValue(kind="opaque", node=node, strategy=frame.strategy)
-            model.origin = frame
+            self.built_here(model, frame)
             return model
         strategy = kn.strategy_class(qualname)
         if strategy is not None:
@@ -1294,7 +1591,7 @@ class Collector:
             return TensorValue(layer=None, inputs=call.args, node=node)
         if kn.is_optimizer_class(qualname):
             call.strategy = frame.strategy
-            if self.recording and node not in self.optimizer_nodes:
+            if self.recording and frame.module is None and node not in self.optimizer_nodes:
                 self.optimizer_nodes.add(node)
                 self.facts.optimizer_calls.append(call)
         return call
@@ -1326,9 +1623,15 @@ class Collector:
             return guards.lift(function, args[0])
         return UNKNOWN
 
+    @staticmethod
+    def built_here(model: ModelValue, frame: Frame) -> None:
+        model.origin = frame
+        if frame.module is not None:
+            model.module = frame.module.dependency
+
     def make_sequential(self, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> ModelValue:
         model = ModelValue(kind="sequential", node=node, strategy=frame.strategy)
-        model.origin = frame
+        self.built_here(model, frame)
         layers = args[0] if args else kwargs.get("layers", None)
         if layers is None:
             model.layers_complete = True
@@ -1363,13 +1666,18 @@ class Collector:
             model = ModelValue(kind="functional", node=node, strategy=frame.strategy)
             model.outputs = functional_outputs(outputs_value)
             model.layers, model.layers_complete = graph_layers(outputs_value, inputs_value)
-        model.origin = frame
+        self.built_here(model, frame)
         return model
 
     # ------------------------------------------------------------------ compile sites
     def record_compile(self, node: cst.Call, receiver: Any, args: list, kwargs: dict, frame: Frame) -> None:
-        if not self.recording:
+        # A compile() in a project module's code is that module's own site, checked when that
+        # file is linted: the sites of a file are its own calls.
+        if not self.recording or frame.module is not None:
             return
+        if self.probe is not None:
+            self.probe.receivers.append(receiver)
+            self.probe.arguments.extend(item[0] for item in (*args, *kwargs.values()) if isinstance(item, tuple))
         if isinstance(receiver, ModelChoice):
             options = [option for option in receiver.options if not option.overrides_compile]
             key = (id(node), tuple(id(option) for option in options))
@@ -1740,7 +2048,22 @@ _EVALUATORS = {
 }
 
 
-def collect_facts(module: cst.Module, text: str = "", major: int | None = None, flavours: frozenset[str] | None = None) -> ModuleFacts:
+def collect_facts(
+    module: cst.Module,
+    text: str = "",
+    major: int | None = None,
+    flavours: frozenset[str] | None = None,
+    imports: Any = None,
+    read_dependencies: bool | frozenset = True,
+) -> ModuleFacts:
     """The module's facts; ``major`` decides version guards for one targeted Keras (the
-    first pass, without it, says in ``version_dependent`` whether that can matter)."""
-    return Collector(module, text, major, flavours).run()
+    first pass, without it, says in ``version_dependent`` whether that can matter);
+    ``imports`` (a ``project.ProjectImports``) lets it read the project modules it imports.
+    With ``read_dependencies`` False it does not, and ``facts.wants_dependencies`` says which
+    of the file's imports reading could change what the rules see: pass that set as
+    ``read_dependencies`` to read only those."""
+    collector = Collector(module, text, major, flavours, imports, read_dependencies)
+    facts = collector.run()
+    if collector.probe is not None:
+        facts.wants_dependencies = collector.probe.wanted(facts, imports)
+    return facts

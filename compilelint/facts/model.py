@@ -133,6 +133,7 @@ class ModelValue:
     events: list[Event] = field(default_factory=list)
     mutated_unknowably: bool = False
     origin: Any = field(default=None, repr=False)  # the analysis frame that built it
+    module: Any = field(default=None, repr=False)  # the project module it was built in (project.Dependency); None: this file
 
     @property
     def overrides_compile(self) -> bool:
@@ -214,6 +215,8 @@ class ModuleFacts:
     sets_learning_rate_at_run_time: bool = False  # the text may change an optimizer's learning rate while training
     models: list[ModelValue] = field(default_factory=list)
     version_dependent: bool = False  # a version guard the targeted Keras decides: facts differ per target
+    dependencies: list = field(default_factory=list)  # the project modules whose code ran (project.Dependency)
+    wants_dependencies: frozenset = frozenset()  # the imports whose project modules could change these facts (collector.Probe)
 
     @property
     def uses_keras(self) -> bool:
