@@ -55,3 +55,11 @@ needs_parsing = _Test(str)
 # ``needs_parsing`` on a file's raw bytes (every encoding Python accepts for source keeps
 # ASCII as is), so most files are never decoded.
 may_need_parsing = _Test(bytes)
+
+
+def calls_compile(data: bytes) -> bool:
+    """Whether raw source bytes hold a ``<receiver>.compile(`` call (what verify looks for)."""
+    return _BYTES_COMPILE_CALL.search(data) is not None
+
+
+_BYTES_COMPILE_CALL = re.compile(_COMPILE_CALL.encode())

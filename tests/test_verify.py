@@ -684,6 +684,42 @@ def test_every_site_has_a_status_and_the_summary_counts_them(run):
 
 
 # ---------------------------------------------------------------------------- other runs
+DATA_DEPENDENT_SCRIPT = (
+    "import keras\n"
+    "import numpy as np\n"
+    "data = np.load('features.npz')\n"
+    "model = keras.Sequential([keras.Input((data['x'].shape[1],)), keras.layers.Dense(1)])\n"
+    "model.compile(optimizer='adam', loss='mse')\n"
+)
+
+
+def test_a_folder_stands_for_its_python_files_that_call_compile(tmp_path, monkeypatch):
+    # The only site is refused while planning, so no backend is needed.
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "train.py").write_text(DATA_DEPENDENT_SCRIPT)
+    (tmp_path / "pkg" / "helpers.py").write_text("def compile_report(x):\n    return x\n")
+    (tmp_path / "pkg" / "notes.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "installed.py").write_text(DATA_DEPENDENT_SCRIPT)
+    monkeypatch.chdir(tmp_path)
+    code, report, stderr = verify_json(".")
+    assert [(s["path"], s["status"]) for s in report["sites"]] == [("pkg/train.py", "refused")]
+    assert code == 0 and "compilelint: error" not in stderr
+
+
+def test_a_notebook_or_missing_target_is_an_error_line_and_the_others_still_run(tmp_path, monkeypatch):
+    (tmp_path / "train.py").write_text(DATA_DEPENDENT_SCRIPT)
+    (tmp_path / "explore.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    monkeypatch.chdir(tmp_path)
+    code, report, stderr = verify_json("explore.ipynb", "gone.py", "train.py")
+    assert [(s["path"], s["status"]) for s in report["sites"]] == [("train.py", "refused")]
+    assert code == 2
+    assert "compilelint: error: explore.ipynb: verify runs Python files, not notebooks; export it first" in stderr
+    assert "compilelint: error: gone.py: no such file" in stderr
+    code, _, stderr = verify("gone.py")
+    assert code == 2 and stderr.strip().endswith("compilelint: error: gone.py: no such file")
+
+
 @needs_tf
 def test_sarif_carries_each_site_status_and_errors_exit_2(tmp_path):
     missing = tmp_path / "train.py"

@@ -39,13 +39,14 @@ def verify(targets, timeout, device, batch_size, select, ignore, output_format, 
         fail(str(error))
     if settings.output_format not in FORMATTERS:
         fail(f"unknown output format {settings.output_format!r}; choose from {', '.join(sorted(FORMATTERS))}")
-    for target in targets:
-        path, _ = split_target(target)
-        if not Path(path).is_file():
-            fail(f"{path}: no such file")
+    targets, errors = _expanded_targets(targets, settings)
+    if not targets and errors:
+        for line in errors:
+            click.echo(f"compilelint: error: {line}", err=True)
+        sys.exit(EXIT_ERROR)
 
     options = VerifyOptions(timeout=timeout, device=device, batch_size=batch_size)
-    diagnostics, errors, sites = [], [], []
+    diagnostics, sites = [], []
     device_name, backends = None, []
     with VerifySession(options) as session:
         for target in targets:
@@ -71,6 +72,38 @@ def verify(targets, timeout, device, batch_size, select, ignore, output_format, 
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_DIAGNOSTICS if diagnostics and not exit_zero else EXIT_OK)
+
+
+def _expanded_targets(targets, settings) -> tuple[list[str], list[str]]:
+    """The targets to verify, a folder standing for the Python files under it that call
+    compile() (with the exclusions and .gitignore of ``check``), and one error line for each
+    target that cannot be verified."""
+    from compilelint.discovery import discover
+    from compilelint.prefilter import calls_compile
+    from compilelint.verify.runner import split_target
+
+    expanded, errors = [], []
+    for target in targets:
+        path, function = split_target(target)
+        if Path(path).is_dir() and function is None:
+            found = discover([path], settings)
+            errors.extend(found.errors)
+            expanded.extend(file for file in found.files if file.endswith(".py") and _calls_compile(file, calls_compile))
+        elif not Path(path).is_file():
+            errors.append(f"{path}: no such file")
+        elif path.endswith(".ipynb"):
+            errors.append(f"{path}: verify runs Python files, not notebooks; export it first (jupyter nbconvert --to script)")
+        else:
+            expanded.append(target)
+    return expanded, errors
+
+
+def _calls_compile(path: str, calls_compile) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return calls_compile(handle.read())
+    except OSError:
+        return True  # verify says why it cannot read it
 
 
 def _filtered(result, settings):

@@ -628,7 +628,9 @@ def _run_site(site: SitePlan, hook: CompileHook, keras: Keras, path: str, batch_
         hook.notes.append("not jitted: Keras turns XLA off for this model (one of its layers does not support it)")
     warned = [finding("CL904", f"Keras warned during compile(): {m}") for m in compile_warnings]
     step = train_one_step(hook, keras, batch_size)
-    step["findings"] = warned + step["findings"]
+    # A warning compile() gave is not news when the step gives it again.
+    said = {f"Keras warned during the training step: {m}" for m in compile_warnings}
+    step["findings"] = warned + [f for f in step["findings"] if f.get("message") not in said]
     step["notes"] = hook.notes + step["notes"]
     return step
 
