@@ -7,7 +7,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from compilelint.config import ConfigError, Settings, SettingsResolver, relative_path
 

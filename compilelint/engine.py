@@ -156,9 +156,7 @@ def _syntax_error(text: str, error) -> tuple[str, Span]:
     at the bracket, where LibCST lists the tokens it expected at the end of the file), and
     where; LibCST's own message when Python accepts the text (syntax LibCST does not know)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<compilelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        _python_parse(text)
     except SyntaxError as python_error:
         kind = type(python_error).__name__
         line = max(python_error.lineno or 1, 1)
@@ -173,6 +171,13 @@ def _syntax_error(text: str, error) -> tuple[str, Span]:
     return f"SyntaxError: {_one_line(error.message)}", Span(line, column, line, column)
 
 
+def _python_parse(text: str) -> None:
+    """CPython's own parse of ``text``; raises what it raises."""
+    with warnings.catch_warnings():  # the user's code may warn ("is" with a literal): not ours to print
+        warnings.simplefilter("ignore")
+        compile(text, "<compilelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+
+
 def _python_rejects(text: str) -> tuple[int | None, int, str] | None:
     """Why CPython cannot parse ``text`` when the reason is nesting or size, else None.
 
@@ -183,9 +188,7 @@ def _python_rejects(text: str) -> tuple[int | None, int, str] | None:
     engine uses. Returns (line, column, message), with line None for no position.
     """
     try:
-        with warnings.catch_warnings():  # the user's code may warn ("is" with a literal): not ours to print
-            warnings.simplefilter("ignore")
-            compile(text, "<compilelint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        _python_parse(text)
     except SyntaxError as error:
         message = _one_line(str(error.msg))
         if "nested" in message or "too complex" in message:
@@ -376,14 +379,14 @@ def _to_diagnostics(module, source: Source, merged: dict, noqa: NoqaMap, elsewhe
 def _local_anchor(site, node):
     """Where a finding about ``site`` goes when its node is in another module: the argument
     whose value holds the node, else the call's ``compile``."""
+    from compilelint.checks import compile_node
     from compilelint.positions import subtree
 
     for argument in (*site.keywords.values(), *site.positional):
         held = getattr(argument.value, "node", None)
         if held is not None and held is not argument.node and any(inner is node for inner in subtree(held)):
             return argument.report_node
-    func = site.call.func
-    return getattr(func, "attr", func)
+    return compile_node(site)
 
 
 def _models_of(site) -> list:
@@ -396,7 +399,6 @@ def _models_of(site) -> list:
 def _places_elsewhere(merged: dict, positions, elsewhere, path: str, root: str) -> dict[int, str]:
     """``models.py:12`` for each node of another module a message names: the models built
     there, and the values of ``**config`` dicts defined there (one code generation per module)."""
-    from compilelint.positions import positions_of
 
     wanted: dict[int, list] = {}  # id(dependency) -> its nodes
     loose: list = []  # nodes whose module is not known

@@ -59,7 +59,4 @@ may_need_parsing = _Test(bytes)
 
 def calls_compile(data: bytes) -> bool:
     """Whether raw source bytes hold a ``<receiver>.compile(`` call (what verify looks for)."""
-    return _BYTES_COMPILE_CALL.search(data) is not None
-
-
-_BYTES_COMPILE_CALL = re.compile(_COMPILE_CALL.encode())
+    return may_need_parsing.compile_word in data and may_need_parsing.compile_call.search(data) is not None

@@ -162,7 +162,7 @@ def cut_pieces(text: str, parse: Callable[[str], "cst.Module | None"]) -> list[P
             run[1] = max(run[1], last)  # statements sharing a line stay together
             continue
         definition = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        if definition or _is_main_guard(statement):
+        if definition or is_main_guard(statement):
             if run is not None:
                 pieces.append(Piece(run[0], span(*run), None, parse))
                 run = None
@@ -178,14 +178,25 @@ def cut_pieces(text: str, parse: Callable[[str], "cst.Module | None"]) -> list[P
     return pieces
 
 
-def _is_main_guard(statement: ast.stmt) -> bool:
-    test = getattr(statement, "test", None)
-    if not isinstance(statement, ast.If) or not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+def is_main_guard(statement: ast.stmt) -> bool:
+    """``if __name__ == "__main__":``: code that importing the module does not run."""
+    if not isinstance(statement, ast.If):
         return False
-    sides = [test.left, test.comparators[0]]
-    return isinstance(test.ops[0], ast.Eq) and any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) and any(
-        isinstance(side, ast.Constant) and side.value == "__main__" for side in sides
+    test = statement.test
+    return (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and {_guard_part(test.left), _guard_part(test.comparators[0])} == {"__name__", "__main__"}
     )
+
+
+def _guard_part(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
 
 
 class ProjectImports:

@@ -365,8 +365,6 @@ class Probe:
             ):
                 wanted.add(ALL_IMPORTS)  # a strategy, an argument, a layer from who knows where
             wanted |= self.models.get(id(model), set())
-            for argument in (*site.keywords.values(), *site.positional):
-                wanted |= self.sources(argument.value)
         read = [n for n in self.names if ALL_IMPORTS in wanted or (isinstance(n.fallback, Ref) and n.fallback.qualname in wanted)]
         if not any(imports.locate(n.module, n.level) is not None for n in read):
             return frozenset()
@@ -401,9 +399,7 @@ class Collector:
         self.facts.adds_loss_somewhere = "add_loss" in text
         self.add_loss_mentions = text.count("add_loss")
         self.layer_add_loss: set[cst.Call] = set()  # ``self.add_loss(...)`` in methods of classes that are no model
-        # Names registered at run time (``get_custom_objects().update(...)``) may be plain words.
-        self.facts.registers_custom_objects = any(word in text for word in CUSTOM_OBJECT_REGISTRIES)
-        self.facts.sets_learning_rate_at_run_time = any(word in text for word in LEARNING_RATE_SETTERS)
+        self.note_text(text)
         self.order = 0
         self.depth = 0
         self.function_runs = 0
@@ -683,12 +679,18 @@ class Collector:
         return True
 
     def note_dependency_text(self, text: str) -> None:
-        """What the module's words say that matters to models it builds (see __init__)."""
+        """What a project module's words say that matters to models it builds."""
         self.dependency_adds_loss = self.dependency_adds_loss or "add_loss" in text
-        if any(word in text for word in CUSTOM_OBJECT_REGISTRIES):
-            self.facts.registers_custom_objects = True
-        if any(word in text for word in LEARNING_RATE_SETTERS):
-            self.facts.sets_learning_rate_at_run_time = True
+        self.note_text(text)
+
+    def note_text(self, text: str) -> None:
+        """What words of the code say that no value shows: names registered at run time
+        (``get_custom_objects().update(...)``) may be plain words, and a callback or an
+        assignment may change the learning rate while training."""
+        self.facts.registers_custom_objects = self.facts.registers_custom_objects or any(word in text for word in CUSTOM_OBJECT_REGISTRIES)
+        self.facts.sets_learning_rate_at_run_time = self.facts.sets_learning_rate_at_run_time or any(
+            word in text for word in LEARNING_RATE_SETTERS
+        )
 
     def note_flavour(self, qualname: str) -> None:
         name = kn.keras_name(qualname)

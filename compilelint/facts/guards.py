@@ -81,10 +81,6 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def constant(value: Any) -> Possible:
-    return Possible(None, (value,))
-
-
 def decided(value: Any) -> bool | None:
     """The truth of a version-dependent test when every candidate agrees, else None."""
     if not isinstance(value, Possible):

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from compilelint.diagnostics import Span
+from compilelint.project import is_main_guard
 from compilelint.verify.scopes import base_name, bound_names, free_names, mutated_names
 
 # Calls that read data, files or the network. A slice that needs one of them depends on
@@ -479,26 +480,6 @@ def _first_line(statement: ast.stmt) -> str:
 
 
 # ---------------------------------------------------------------------------- locating
-def is_main_guard(statement: ast.stmt) -> bool:
-    if not isinstance(statement, ast.If):
-        return False
-    test = statement.test
-    return (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Eq)
-        and {_guard_part(test.left), _guard_part(test.comparators[0])} == {"__name__", "__main__"}
-    )
-
-
-def _guard_part(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
 def _runnable(body: list[ast.stmt]) -> list[ast.stmt]:
     return [s for s in body if not is_main_guard(s)]
 
