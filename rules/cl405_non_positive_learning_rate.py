@@ -66,10 +66,10 @@ class NonPositiveLearningRate(Rule):
             for keyword, value, node in learning_rates(call, family):
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value > 0:
                     continue
-                yield self.finding(class_name, keyword, value, node)
+                yield self.finding(class_name, keyword, value, node, ctx.shared_label)
 
     @staticmethod
-    def finding(class_name, keyword, value, node):
+    def finding(class_name, keyword, value, node, keras_label):
         written = f"{class_name}({keyword}={value!r})"
         if keyword == "lr" and value < 0:
             message = (
@@ -81,7 +81,8 @@ class NonPositiveLearningRate(Rule):
             effect = "every update is zero, so the weights never change and the loss stays where it started"
         else:
             effect = "it steps along the gradient instead of against it, so the loss rises instead of falling"
-        message = f"{written}: Keras 2 and 3 accept it silently, and {effect}. Use a positive learning rate."
+        accepts = "accept" if " and " in keras_label else "accepts"
+        message = f"{written}: {keras_label} {accepts} it silently, and {effect}. Use a positive learning rate."
         return Finding(node, message, Effect.SILENT)
 
 

@@ -70,7 +70,7 @@ class ProbabilitiesLossOnLogits(Rule):
             activation = "sigmoid" if pair.loss.kind == BINARY else "softmax"
             message = (
                 f"{pair.loss.label} expects probabilities, but {describe_output(pair)} is linear (no activation): "
-                f"Keras 2 and 3 silently {non_probability_effect(pair.loss.kind, SIGNED, 'linear')}. "
+                f"{ctx.shared_label} silently {non_probability_effect(pair.loss.kind, SIGNED, 'linear')}. "
                 f"Pass from_logits=True to the loss, or add activation='{activation}' to the output layer."
             )
             yield Finding(pair.node, message, Effect.SILENT)

@@ -155,7 +155,7 @@ class LossActivationMismatch(Rule):
         if loss.is_crossentropy and head.activation == OTHER and head.output_range is not None:
             squash = "sigmoid" if loss.kind == BINARY else "softmax"
             return (
-                f"{loss.label} expects probabilities, but {output} applies {head.function}: Keras 2 and 3 silently "
+                f"{loss.label} expects probabilities, but {output} applies {head.function}: {keras_label} silently "
                 f"{non_probability_effect(loss.kind, head.output_range, head.function)}. Use activation='{squash}' on "
                 "the output layer, or drop the activation and pass from_logits=True to the loss.",
                 Effect.SILENT,
@@ -180,7 +180,7 @@ class LossActivationMismatch(Rule):
         elif (loss.kind == BINARY and pair.head.logits in (OP, None)) or (
             loss.kind == OTHER_LOSS and "crossentropy" not in loss.name.lower()
         ):
-            message += f": {loss.label} gets no gradient through it, so the loss stays constant (Keras 2 and 3 alike)"
+            message += f": {loss.label} gets no gradient through it, so the loss stays constant ({keras_label})"
         return (
             f"{message}. For two classes use Dense(1, activation='sigmoid') with binary_crossentropy, for N classes "
             "Dense(N, activation='softmax'); for regression drop the activation."
