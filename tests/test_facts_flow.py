@@ -52,20 +52,33 @@ def test_changes_apply_in_order(lint):
 @pytest.mark.parametrize(
     "change",
     [
-        "if args.debug:\n    cfg['run_eagerly'] = True",
+        "if args.debug:\n    cfg['run_eagerly'] = False",
         "for key in args.extra:\n    cfg[key] = True",
         "cfg.update(args.overrides)",
         "cfg[args.key] = True",
         "configure(cfg)",
+        "my_project.configure(cfg)",
+        "configure(options=cfg)",
     ],
 )
 def test_a_change_the_analysis_cannot_follow_leaves_the_dict_unknown(lint, change):
     code = (
         MODEL
-        + "import argparse\nfrom my_project import configure\nargs = argparse.ArgumentParser().parse_args()\n"
-        + f"cfg = dict(optimizer='adam', loss='mse', jit_compile=True, run_eagerly=False)\n{change}\nmodel.compile(**cfg)\n"
+        + "import argparse\nimport my_project\nfrom my_project import configure\nargs = argparse.ArgumentParser().parse_args()\n"
+        + f"cfg = dict(optimizer='adam', loss='mse', jit_compile=True, run_eagerly=True)\n{change}\nmodel.compile(**cfg)\n"
     )
     assert [c for c, _ in found(lint, code) if c == "CL101"] == []
+    # Its twin: without the change the dict is known, and CL101 is reported.
+    assert "CL101" in [c for c, _ in found(lint, code.replace(change, "pass"))]
+
+
+@pytest.mark.parametrize("reader", ["print(cfg)", "logging.info(cfg)", "json.dumps(cfg)", "n = len(cfg)", "tf.print(cfg)"])
+def test_a_dict_only_read_by_the_call_it_is_given_stays_known(lint, reader):
+    code = MODEL + (
+        "import json\nimport logging\nimport tensorflow as tf\n"
+        f"cfg = dict(optimizer='adam', loss='mse', jit_compile=True, run_eagerly=True)\n{reader}\nmodel.compile(**cfg)\n"
+    )
+    assert "CL101" in [c for c, _ in found(lint, code)]
 
 
 def test_an_earlier_compile_keeps_what_the_dict_held_then(lint):

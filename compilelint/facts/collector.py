@@ -188,6 +188,15 @@ class Frame:
 
 
 _MISSING = object()
+# Calls that never change the list, dict or set they are given.
+_READ_ONLY_BUILTINS = frozenset(
+    {
+        "print", "len", "repr", "str", "sorted", "isinstance", "issubclass", "enumerate", "zip", "type", "id", "bool",
+        "int", "float", "min", "max", "sum", "any", "all", "iter", "reversed", "list", "tuple", "set", "frozenset",
+        "dict", "format", "hash", "range", "getattr", "hasattr", "callable", "map", "filter",
+    }
+)
+_READ_ONLY_MODULES = frozenset({"builtins", "json", "logging", "pprint", "copy", "math", "numpy", "os", "keras", "tensorflow", "tf_keras"})
 
 
 @dataclass(frozen=True)
@@ -281,6 +290,15 @@ def _assigned_names(body: Iterable[cst.CSTNode]) -> set[str]:
     for statement in body:
         statement.visit(finder)
     return names
+
+
+def _may_change_its_arguments(callee: Any, node: cst.Call) -> bool:
+    """Whether a call may change a container it is given: a function the analysis knows
+    nothing of (an import from another package, a name it cannot resolve), not a read-only
+    builtin, the standard library's printers and serialisers, NumPy or Keras."""
+    if isinstance(callee, Ref):
+        return callee.qualname.partition(".")[0] not in _READ_ONLY_MODULES and kn.keras_name(callee.qualname) is None
+    return callee is UNKNOWN and not (isinstance(node.func, cst.Name) and node.func.value in _READ_ONLY_BUILTINS)
 
 
 def _target_names(target: cst.CSTNode) -> set[str]:
@@ -1380,7 +1398,7 @@ class Collector:
                     self.model_method(option, method, args, node, frame)
                 return UNKNOWN
             if isinstance(receiver, Ref):
-                return self.call_ref(Ref(f"{receiver.qualname}.{method}", func), args, kwargs, node, frame)
+                return self.call_value(Ref(f"{receiver.qualname}.{method}", func), args, kwargs, node, frame)
             if isinstance(receiver, InstanceValue):
                 value = receiver.attrs.get(method, UNKNOWN)
                 if isinstance(value, LayerValue):
@@ -1408,6 +1426,11 @@ class Collector:
     def call_value(self, callee: Any, args: list, kwargs: dict, node: cst.Call, frame: Frame) -> Any:
         if self.probe is not None and callee is UNKNOWN:
             self.probe.note_call(callee, args, kwargs)
+        if _may_change_its_arguments(callee, node):
+            # ``configure(cfg)``: code the analysis does not run may change what it is given.
+            for value in (*args, *kwargs.values()):
+                if isinstance(value, (DictValue, SetValue)) or (isinstance(value, SeqValue) and value.kind == "list"):
+                    self.forget(value, frame)
         if isinstance(callee, Ref):
             return self.call_ref(callee, args, kwargs, node, frame)
         if isinstance(callee, FunctionValue):
