@@ -21,12 +21,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from compilelint.config import Settings, relative_path
 from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
-from compilelint.sources import SourceError, content_digest, file_stamp, read_bytes
+from compilelint.sources import SourceError, content_digest, file_stamp, read_bytes, replace_atomically
 
 CACHE_DIR_NAME = ".compilelint_cache"
 CACHEDIR_TAG = (
@@ -224,20 +223,10 @@ def _digest_of(path: str) -> str | None:
 
 
 def _replace_atomically(target: Path, payload: bytes) -> bool:
-    """Write through a temporary file in the same folder; on failure leave nothing behind."""
-    temporary = None
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:8]}-", suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
-        os.replace(temporary, target)
+        replace_atomically(str(target), payload)
         return True
     except OSError:
-        if temporary is not None:
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
         return False
 
 
@@ -259,17 +248,8 @@ def clean(directory: Path) -> bool:
 
 
 def _write_if_missing(path: Path, text: str) -> None:
-    if path.exists():
-        return
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tag-", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    if not path.exists():
+        replace_atomically(str(path), text.encode("utf-8"))
 
 
 def _span_list(span: Span) -> list[int]:

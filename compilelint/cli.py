@@ -220,7 +220,6 @@ class _Run:
         notebooks = NotebookPlaces(self.stdin_texts)
         output = FORMATTERS[name](
             diagnostics,
-            checked_paths=[r.path for r in self.results],
             sources=self.stdin_sources,
             unsafe_fixes=unsafe,
             summary=summary_text(diagnostics, fixed=self.fixed, unsafe_fixes=unsafe) if text_format else "",
@@ -253,20 +252,13 @@ class _Run:
 
 def _write_report(path: str, text: str) -> None:
     """-o: written whole or not at all (a temporary file beside it, then a rename)."""
-    import tempfile
+    from compilelint.sources import replace_atomically
 
-    temporary = None
+    umask = os.umask(0)
+    os.umask(umask)
     try:
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".compilelint-report-")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
+        replace_atomically(path, text.encode("utf-8"), mode=0o666 & ~umask)
     except OSError as error:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
         fail(f"{path}: cannot write the report: {error.strerror or error}")
 
 

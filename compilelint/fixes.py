@@ -13,12 +13,11 @@ import codecs
 import difflib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from compilelint.diagnostics import Diagnostic, FileResult, Fix
-from compilelint.sources import LINE_BREAK
+from compilelint.sources import LINE_BREAK, SourceError, replace_atomically
 
 if TYPE_CHECKING:
     from compilelint.config import Settings
@@ -168,25 +167,16 @@ def encode_like(original: FileText, text: str) -> bytes:
 def write_atomically(original: FileText, text: str) -> None:
     """Replace the file with ``text`` in one step, unless it changed since it was read."""
     data = encode_like(original, text)
-    folder = os.path.dirname(os.path.abspath(original.path))
-    try:
-        mode = stat.S_IMODE(os.stat(original.path).st_mode)
-    except OSError as error:
-        raise FixError(f"{original.path}: cannot write the fix: {error.strerror or error}") from None
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(original.path)}.", suffix=".compilelint")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
+
+    def unchanged_on_disk() -> None:
         if _current_bytes(original.path) != original.data:
             raise FixError(f"{original.path}: changed on disk while it was being fixed; left as it is")
-        os.replace(temporary, original.path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+
+    try:
+        mode = stat.S_IMODE(os.stat(original.path).st_mode)
+        replace_atomically(original.path, data, mode=mode, durable=True, check=unchanged_on_disk)
+    except OSError as error:
+        raise FixError(f"{original.path}: cannot write the fix: {error.strerror or error}") from None
 
 
 def _current_bytes(path: str) -> bytes | None:
@@ -371,11 +361,8 @@ def add_noqa_comments(results: list[FileResult]) -> tuple[int, list[str], list[s
             text, count = noqa_text(original.text, result.diagnostics)
             if count:
                 write_atomically(original, text)
-        except FixError as error:
+        except (FixError, SourceError) as error:
             errors.append(str(error))
-            continue
-        except Exception as error:  # noqa: BLE001 - SourceError and the like: one line, go on
-            errors.append(" ".join(str(error).split()))
             continue
         added += count
     return added, errors, notes
@@ -383,7 +370,7 @@ def add_noqa_comments(results: list[FileResult]) -> tuple[int, list[str], list[s
 
 def noqa_text(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:
     """``text`` with a ``# noqa`` comment for each diagnostic; and how many lines changed."""
-    from compilelint.report.noqa import line_noqa, statement_lines
+    from compilelint.report.noqa import noqa_insertion, statement_lines
 
     ends, comment_lines = statement_lines(text)
     wanted: dict[int, list[str]] = {}
@@ -398,17 +385,9 @@ def noqa_text(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:
     edits = []
     for line, codes in wanted.items():
         line_text = text[starts[line - 1] : starts[line] if line < len(starts) else len(text)].rstrip("\r\n")
-        existing = line_noqa(line_text)
-        if existing is not None and existing[0] is None:
-            continue  # a bare noqa already covers every code
-        missing = [code for code in codes if existing is None or code not in existing[0]]
-        if not missing:
-            continue
-        if existing is not None:
-            at, insert = starts[line - 1] + existing[1], ", " + ", ".join(missing)
-        else:
-            at, insert = starts[line - 1] + len(line_text.rstrip()), "  # noqa: " + ", ".join(missing)
-        edits.append((at, insert))
+        insertion = noqa_insertion(line_text, codes)
+        if insertion is not None:
+            edits.append((starts[line - 1] + insertion[0], insertion[1]))
     for at, insert in sorted(edits, reverse=True):
         text = text[:at] + insert + text[at:]
     return text, len(edits)

@@ -41,7 +41,7 @@ from pygls.uris import to_fs_path
 from compilelint import __version__
 from compilelint.config import ConfigError, Settings, SettingsResolver, relative_path
 from compilelint.diagnostics import Diagnostic, Edit, FileResult, Span
-from compilelint.report.noqa import line_noqa
+from compilelint.report import noqa
 from compilelint.runner import lint_guarded
 from compilelint.sources import Source, SourceError, split_lines
 
@@ -368,23 +368,11 @@ def noqa_insertion(code: str, lines: list[str], line: int) -> Edit | None:
     None when it cannot be added."""
     if not 1 <= line <= len(lines):
         return None
-    text = lines[line - 1]
-    existing = line_noqa(text)
-    if text.rstrip().endswith("\\") or (existing is not None and existing[0] is None):
-        return None  # a comment would end the continuation; a bare noqa already covers it
-    if existing is not None:
-        at, new_text = existing[1], f", {code}"
-    else:
-        at, new_text = len(text.rstrip()), f"  # noqa: {code}"
-    return Edit(Span(line, at + 1, line, at + 1), new_text)
-
-
-def noqa_edit(code: str, lines: list[str], line: int, encoding: str = types.PositionEncodingKind.Utf16) -> types.TextEdit | None:
-    """The edit that adds ``code`` to the line's ``# noqa``; None when it cannot be added."""
-    insertion = noqa_insertion(code, lines, line)
+    insertion = noqa.noqa_insertion(lines[line - 1], [code])
     if insertion is None:
         return None
-    return types.TextEdit(range=to_range(insertion.span, lines, encoding), new_text=insertion.text)
+    at, new_text = insertion
+    return Edit(Span(line, at + 1, line, at + 1), new_text)
 
 
 def _wanted(kind: str, only: list[str] | None) -> bool:

@@ -112,3 +112,32 @@ def file_stamp(path: str) -> list[int] | None:
 def content_digest(data: bytes) -> str:
     """What the cache compares to know a file's content is unchanged."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def replace_atomically(path: str, data: bytes, mode: int | None = None, durable: bool = False, check=None) -> None:
+    """Replace ``path`` with ``data`` in one step, through a temporary file beside it: a
+    reader sees the old content or the new, never part of it. ``mode``: the new file's
+    permissions; ``durable``: on disk before the rename; ``check()`` runs just before the
+    rename and may raise to leave the file as it is. Raises OSError (or what ``check``
+    raises); nothing is left behind on failure."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)[:40]}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        if check is not None:
+            check()
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

@@ -121,13 +121,14 @@ async def test_code_action_applies_the_rule_fix(client: LanguageClient, tmp_path
     assert lines[1] == "opt = keras.optimizers.Adam(learning_rate=0.01)\n"
 
 
-def test_noqa_edit_extends_any_noqa_spelling_the_linter_accepts():
-    from compilelint.lsp import noqa_edit
+def test_noqa_insertion_extends_any_noqa_spelling_the_linter_accepts():
+    from compilelint.lsp import noqa_insertion
 
-    assert noqa_edit("CL101", ["model.compile(x)"], 1).new_text == "  # noqa: CL101"
-    spaced = noqa_edit("CL101", ["model.compile(x)  # noqa: CL201 CL202"], 1)
-    assert (spaced.range.start.character, spaced.new_text) == (len("model.compile(x)  # noqa: CL201 CL202"), ", CL101")
-    assert noqa_edit("CL101", ["model.compile(x)  # noqa"], 1) is None
+    assert noqa_insertion("CL101", ["model.compile(x)"], 1).text == "  # noqa: CL101"
+    spaced = noqa_insertion("CL101", ["model.compile(x)  # noqa: CL201 CL202"], 1)
+    assert (spaced.span.column - 1, spaced.text) == (len("model.compile(x)  # noqa: CL201 CL202"), ", CL101")
+    assert noqa_insertion("CL101", ["model.compile(x)  # noqa"], 1) is None
+    assert noqa_insertion("CL101", ["model.compile(x,  \\"], 1) is None  # a comment would end the continuation
 
 
 # -- positions in the negotiated encoding, with text a byte count or UTF-16 would get wrong ---

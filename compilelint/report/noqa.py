@@ -36,6 +36,21 @@ def line_noqa(text: str) -> tuple[frozenset[str] | None, int] | None:
     return _codes(codes), (match.end("codes") if codes else match.end())
 
 
+def noqa_insertion(line_text: str, codes: list[str]) -> tuple[int, str] | None:
+    """(index in the line, text to insert) that adds ``codes`` to the line's ``# noqa`` (a
+    new comment at the end when it has none); None when nothing is to be added: a bare noqa
+    covers them, they are all there, or a comment would end a backslash continuation."""
+    existing = line_noqa(line_text)
+    if line_text.rstrip().endswith("\\") or (existing is not None and existing[0] is None):
+        return None
+    missing = [code for code in codes if existing is None or code not in existing[0]]
+    if not missing:
+        return None
+    if existing is not None:
+        return existing[1], ", " + ", ".join(missing)
+    return len(line_text.rstrip()), "  # noqa: " + ", ".join(missing)
+
+
 def statement_lines(text: str) -> tuple[dict[int, int], set[int]]:
     """(line -> the last line of the statement it is in, the lines where a comment can
     go), from Python's tokenizer: a line inside a multi-line string or ending in a
