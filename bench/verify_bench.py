@@ -12,6 +12,7 @@ To compare with another checkout, put it first on PYTHONPATH (the verify workers
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -60,6 +61,14 @@ def wall(command: list[str], env: dict) -> float:
     return time.perf_counter() - started
 
 
+def check_all_verified(verify: list[str], scripts: list[Path], env: dict) -> None:
+    """Timings mean nothing unless every site was really built and trained."""
+    done = subprocess.run([*verify, "--output-format", "json", *map(str, scripts)], env=env, capture_output=True, text=True, check=False)
+    summary = json.loads(done.stdout)["summary"]
+    if summary["verified"] != len(scripts):
+        sys.exit(f"verify_bench: expected {len(scripts)} verified sites, got {summary}")
+
+
 def median_of(repeat: int, command: list[str], env: dict) -> float:
     return statistics.median(wall(command, env) for _ in range(repeat))
 
@@ -74,6 +83,7 @@ def main() -> None:
     verify = [python, "-m", "compilelint", "verify", "--device", "cpu", "--exit-zero"]
     with tempfile.TemporaryDirectory() as name:
         scripts = write_scripts(Path(name), args.files)
+        check_all_verified(verify, scripts, env)
         bare = median_of(args.repeat, [python, "-c", BARE_STEP], env)
         one = median_of(args.repeat, [*verify, str(scripts[0])], env)
         many = median_of(args.repeat, [*verify, *map(str, scripts)], env)

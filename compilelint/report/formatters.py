@@ -1,7 +1,7 @@
 """Output formats. Each takes the sorted diagnostics and returns the text to print.
 
 Every formatter takes the same keywords (and ignores those it has no use for):
-``checked_paths``, ``sources`` (path -> Source, for stdin), ``unsafe_fixes`` (whether unsafe
+``sources`` (path -> Source, for stdin), ``unsafe_fixes`` (whether unsafe
 fixes count as applicable), ``summary`` (the text formats' closing lines, None for the
 default), ``environ`` (where the CI formats read ``GITHUB_WORKSPACE`` / ``CI_PROJECT_DIR``)
 and the notebook hooks (``report.places.NotebookPlaces`` gives all three):
@@ -28,11 +28,6 @@ from compilelint.diagnostics import Diagnostic, Edit, Span
 Locate = Callable[[str, "int | None", int, int], "tuple[int, int]"]
 LocateEdit = Callable[[str, int, Edit], "Edit | None"]
 CellLine = Callable[[str, int, int], "str | None"]
-
-
-def same_position(path: str, cell: int | None, line: int, column: int) -> tuple[int, int]:
-    """The default ``locate``: the position the engine reported."""
-    return line, column
 
 
 def file_span(d: Diagnostic, locate: Locate | None = None) -> Span:
@@ -240,14 +235,15 @@ def github(diagnostics: list[Diagnostic], environ: Mapping[str, str] | None = No
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _sarif_region(span) -> dict:
+def sarif_region(span) -> dict:
+    """A span as a SARIF region (1-based lines and code-point columns)."""
     return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
 
 
 SRCROOT = "%SRCROOT%"
 
 
-def _artifact_location(path: str, base: str | None) -> dict:
+def artifact_location(path: str, base: str | None) -> dict:
     """A relative URI against ``%SRCROOT%`` (the checkout) for a file inside it, as GitHub
     code scanning matches files; an absolute ``file:`` URI, without a base, for one outside."""
     from pathlib import Path
@@ -259,13 +255,18 @@ def _artifact_location(path: str, base: str | None) -> dict:
     return {"uri": quote(shown, safe="/"), "uriBaseId": SRCROOT}
 
 
-def sarif(
+def sarif(diagnostics: list[Diagnostic], **options: object) -> str:
+    return json.dumps(sarif_log(diagnostics, **options), indent=2) + "\n"  # type: ignore[arg-type]
+
+
+def sarif_log(
     diagnostics: list[Diagnostic],
     environ: Mapping[str, str] | None = None,
     locate: Locate | None = None,
     locate_edit: LocateEdit | None = None,
     **_: object,
-) -> str:
+) -> dict:
+    """The SARIF 2.1.0 log as a dict (``sarif`` prints it; verify adds its sites)."""
     from pathlib import Path
 
     from compilelint import __version__
@@ -297,8 +298,8 @@ def sarif(
     base = ci_base(environ, "GITHUB_WORKSPACE")
     results = []
     for d in diagnostics:
-        artifact = _artifact_location(d.path, base)
-        location = {"physicalLocation": {"artifactLocation": artifact, "region": _sarif_region(file_span(d, locate))}}
+        artifact = artifact_location(d.path, base)
+        location = {"physicalLocation": {"artifactLocation": artifact, "region": sarif_region(file_span(d, locate))}}
         result: dict = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
@@ -317,7 +318,7 @@ def sarif(
                         {
                             "artifactLocation": artifact,
                             "replacements": [
-                                {"deletedRegion": _sarif_region(edit.span), "insertedContent": {"text": edit.text}}
+                                {"deletedRegion": sarif_region(edit.span), "insertedContent": {"text": edit.text}}
                                 for edit in edits
                             ],
                         }
@@ -344,7 +345,7 @@ def sarif(
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    return log
 
 
 def _file_edits(d: Diagnostic, locate_edit: LocateEdit | None) -> list[Edit]:

@@ -10,9 +10,6 @@ from pathlib import Path
 
 import click
 
-VERIFY_CODES = ("CL901", "CL902", "CL903", "CL904")
-
-
 @click.command()
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds each model may take to build and train one step.")
@@ -31,7 +28,7 @@ def verify(targets, timeout, device, batch_size, select, ignore, output_format, 
     from compilelint.cli_support import EXIT_DIAGNOSTICS, EXIT_ERROR, EXIT_OK, fail, split_option
     from compilelint.config import ConfigError, load_settings
     from compilelint.report.formatters import FORMATTERS
-    from compilelint.verify.runner import VerifyOptions, VerifySession, split_target
+    from compilelint.verify.runner import VerifyOptions, VerifySession
 
     try:
         settings = load_settings(config_path, Path.cwd(), select=split_option(select), ignore=split_option(ignore), output_format=output_format)
@@ -64,8 +61,7 @@ def verify(targets, timeout, device, batch_size, select, ignore, output_format, 
     if device == "gpu" and device_name is not None and not device_name.startswith("GPU"):
         fail(f"--device gpu: the backend sees no GPU ({backend})")
     diagnostics.sort(key=lambda d: d.sort_key())
-    checked = [split_target(t)[0] for t in targets]
-    click.echo(_render(settings.output_format, diagnostics, sites, device_name, backend, checked), nl=False)
+    click.echo(_render(settings.output_format, diagnostics, sites, device_name, backend), nl=False)
     _print_sites(sites, device_name, backend)
     for line in errors:
         click.echo(f"compilelint: error: {line}", err=True)
@@ -99,42 +95,41 @@ def _expanded_targets(targets, settings) -> tuple[list[str], list[str]]:
 
 
 def _calls_compile(path: str, calls_compile) -> bool:
+    from compilelint.sources import SourceError, read_bytes
+
     try:
-        with open(path, "rb") as handle:
-            return calls_compile(handle.read())
-    except OSError:
-        return True  # verify says why it cannot read it
+        return calls_compile(read_bytes(path))
+    except SourceError:
+        return True  # verifying it says why it cannot be read
 
 
 def _filtered(result, settings):
     """The file's diagnostics that --select/--ignore and noqa comments let through, and a
     report per site whose status follows from them."""
+    from compilelint.report.formatters import shown_path
     from compilelint.report.noqa import NoqaMap
     from compilelint.verify.report import SiteReport
 
     enabled = settings.codes_for(result.path)
-    try:
-        noqa = NoqaMap(Path(result.path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        noqa = NoqaMap("")
+    noqa = NoqaMap(result.text)
     kept, reports = [], []
     for site in result.sites:
         shown = [d for d in site.diagnostics if d.code in enabled and not noqa.suppressed(d.code, d.name, d.span.line, d.span.end_line)]
         status = "verified" if site.status == "finding" and not shown else site.status
         kept.extend(shown)
-        reports.append(SiteReport(result.path, site.span, status, site.reason, site.notes, sorted({d.code for d in shown})))
+        reports.append(SiteReport(shown_path(result.path), site.span, status, site.reason, site.notes, sorted({d.code for d in shown})))
     return kept, reports
 
 
-def _render(output_format, diagnostics, sites, device_name, backend, checked) -> str:
+def _render(output_format, diagnostics, sites, device_name, backend) -> str:
     from compilelint.report.formatters import FORMATTERS
     from compilelint.verify.report import json_report, sarif_report
 
     if output_format == "json":
         return json_report(diagnostics, sites, device_name, backend)
     if output_format == "sarif":
-        return sarif_report(diagnostics, sites, device_name, backend, checked)
-    return FORMATTERS[output_format](diagnostics, checked_paths=checked, sources={})
+        return sarif_report(diagnostics, sites, device_name, backend)
+    return FORMATTERS[output_format](diagnostics, sources={})
 
 
 def _print_sites(sites, device_name, backend) -> None:

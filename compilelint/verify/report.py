@@ -38,11 +38,12 @@ def counts(sites: list[SiteReport]) -> dict[str, int]:
 
 
 def summary_line(sites: list[SiteReport], device: str | None, backend: str | None) -> str:
+    from compilelint.checks import plural
+
     numbers = counts(sites)
-    total = len(sites)
-    parts = [f"{numbers['verified']} verified", f"{numbers['finding']} with findings", f"{numbers['refused']} refused", f"{numbers['error']} {'error' if numbers['error'] == 1 else 'errors'}"]
+    parts = [f"{numbers['verified']} verified", f"{numbers['finding']} with findings", f"{numbers['refused']} refused", plural(numbers["error"], "error")]
     where = f"{device} ({backend})" if device else "no device (no backend was started)"
-    return f"verify: {total} compile site{'s' if total != 1 else ''}: {', '.join(parts)}; on {where}"
+    return f"verify: {plural(len(sites), 'compile site')}: {', '.join(parts)}; on {where}"
 
 
 def site_lines(sites: list[SiteReport]) -> list[str]:
@@ -63,16 +64,14 @@ def json_report(diagnostics: list[Diagnostic], sites: list[SiteReport], device: 
     return json.dumps(report, indent=2) + "\n"
 
 
-def sarif_report(diagnostics: list[Diagnostic], sites: list[SiteReport], device: str | None, backend: str | None, checked_paths: list[str]) -> str:
+def sarif_report(diagnostics: list[Diagnostic], sites: list[SiteReport], device: str | None, backend: str | None, environ=None) -> str:
     """The SARIF log of ``check`` with the sites added where code-scanning tools expect
     tool-side facts: each refused or failed site as a tool execution notification (never
     an alert), and every site with its status in the run's properties."""
-    import os
+    from compilelint.report.formatters import artifact_location, ci_base, sarif_log, sarif_region
 
-    from compilelint.report.formatters import _artifact_location, _sarif_region, ci_base, sarif
-
-    log = json.loads(sarif(diagnostics, checked_paths=checked_paths, sources={}))
-    base = ci_base(os.environ, "GITHUB_WORKSPACE")
+    log = sarif_log(diagnostics, environ=environ)
+    base = ci_base(environ, "GITHUB_WORKSPACE")
     run = log["runs"][0]
     notifications = []
     for site in sites:
@@ -83,7 +82,7 @@ def sarif_report(diagnostics: list[Diagnostic], sites: list[SiteReport], device:
                 "level": "error" if site.status == "error" else "note",
                 "descriptor": {"id": f"verify-{site.status}"},
                 "message": {"text": f"{site.status}: {site.reason}"},
-                "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(site.path, base), "region": _sarif_region(site.span)}}],
+                "locations": [{"physicalLocation": {"artifactLocation": artifact_location(site.path, base), "region": sarif_region(site.span)}}],
             }
         )
     run["invocations"] = [{"executionSuccessful": not any(site.status == "error" for site in sites), "toolExecutionNotifications": notifications}]

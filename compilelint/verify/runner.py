@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compilelint.diagnostics import Diagnostic, Span
+from compilelint.loading import read_source
+from compilelint.sources import SourceError
 from compilelint.verify.planner import FilePlan, SitePlan, plan_file
 
 # TensorFlow / XLA C++ log lines (``I0000 00:00:... file.cc:31] ...``) say nothing about user code.
@@ -60,6 +62,7 @@ class FileVerification:
     device: str | None = None
     backend: str | None = None
     errors: list[str] = field(default_factory=list)  # the file could not be verified at all
+    text: str = ""  # the file's source, as read for verifying it
 
 
 def split_target(target: str) -> tuple[str, str | None]:
@@ -89,6 +92,7 @@ class VerifySession:
         self.home = tempfile.mkdtemp(prefix="compilelint-verify-")
         self._ids = itertools.count()
         self.started_workers = 0
+        self.unavailable: dict[str, str] = {}  # flavour -> why its worker has no Keras or backend
 
     def __enter__(self) -> "VerifySession":
         return self
@@ -106,9 +110,9 @@ class VerifySession:
         path, function = split_target(target)
         result = FileVerification(path=path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            result.errors.append(f"{path}: cannot read: {error}")
+            text = result.text = read_source(path).text
+        except SourceError as error:
+            result.errors.append(str(error))
             return result
         plan = plan_file(path, text, function)
         if plan.parse_error:
@@ -124,7 +128,6 @@ class VerifySession:
         while pending:
             pending = self._run(flavour, path, function, plan, pending, outcomes, result)
         result.sites = [outcomes[site.index] for site in sites if site.index in outcomes]
-        result.sites += [outcome for index, outcome in outcomes.items() if index not in {s.index for s in sites}]
         return result
 
     # -------------------------------------------------------------------- one worker run
@@ -145,11 +148,11 @@ class VerifySession:
 
     def _run(self, flavour, path, function, plan: FilePlan, sites: list[SitePlan], outcomes, result) -> list[SitePlan]:
         """Run the sites in the flavour's worker; returns the sites still to run after a hang or crash."""
-        worker = self._worker(flavour)
-        if worker.unavailable:
+        if flavour in self.unavailable:  # a worker of this flavour found no Keras or backend: none will
             for site in sites:
-                outcomes[site.index] = SiteOutcome(site.span, "error", worker.unavailable)
+                outcomes[site.index] = SiteOutcome(site.span, "error", self.unavailable[flavour])
             return []
+        worker = self._worker(flavour)
         by_index = {site.index: site for site in sites}
         done: set[int] = set()
         current: int | None = None
@@ -193,6 +196,7 @@ class VerifySession:
         if worker.environment:
             result.device, result.backend = worker.environment
         if worker.unavailable:
+            self.unavailable[flavour] = worker.unavailable
             self._retire(flavour)
             for site in sites:
                 outcomes.setdefault(site.index, SiteOutcome(site.span, "error", worker.unavailable))

@@ -33,6 +33,7 @@ import socket
 import sys
 import warnings
 
+from compilelint.loading import read_source
 from compilelint.verify.planner import SitePlan, plan_file
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -808,8 +809,7 @@ def _clear_session(keras: Keras) -> None:
 def run_task(task: dict, hook: CompileHook, keras: Keras, events: Events, batch_size: int) -> bool:
     """Verify the task's sites; returns whether the worker can take another file."""
     path = os.path.abspath(task["path"])
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+    text = read_source(path).text
     plan = plan_file(path, text, task.get("function"))
     wanted = set(task.get("sites") or [])
     sites = [plan.factory] if plan.factory is not None else [s for s in plan.sites if s.index in wanted]
