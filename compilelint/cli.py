@@ -111,6 +111,7 @@ class _Run:
     def __init__(self, run_settings, output_file: str | None) -> None:
         self.run_settings = run_settings
         self.output_file = output_file
+        self.report_to_stderr = False
         self.settings: dict = {}  # path -> the settings that apply to it
         self.results: list = []
         self.errors: list[str] = []
@@ -191,7 +192,7 @@ class _Run:
         else:  # unreadable: an editor replacing its buffer with the output must get it back unchanged
             sys.stdout.buffer.write(self.stdin_data)
             sys.stdout.flush()
-        self.output_file = self.output_file or "<stderr>"
+        self.report_to_stderr = not self.output_file  # stdout carries the fixed text
 
     def add_noqa(self) -> None:
         """--add-noqa: a ``# noqa: CODE`` comment on each problem's line; exit 0 once added."""
@@ -235,7 +236,7 @@ class _Run:
     def finish(self, found: bool) -> None:
         """Write the report where it goes, then the errors, and exit."""
         text = "".join(self._output)
-        if self.output_file == "<stderr>":
+        if self.report_to_stderr:
             click.echo(text, nl=False, err=True)
         elif self.output_file:
             _write_report(self.output_file, text)
