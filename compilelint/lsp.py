@@ -46,7 +46,7 @@ from compilelint.runner import lint_guarded
 from compilelint.sources import Source, SourceError, split_lines
 
 if TYPE_CHECKING:
-    from compilelint.notebooks import NotebookLayout
+    from compilelint.report.notebook_json import NotebookLayout
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "compilelint"
@@ -242,7 +242,8 @@ class CompileLintServer(LanguageServer):
     def _notebook_text_source(self, document: LintedDocument) -> Source | None:
         """An .ipynb text document's notebook, and its layout on the record; None (logged)
         for JSON that is no notebook, as while it is being typed."""
-        from compilelint.notebooks import NotebookLayout, notebook_source, read_notebook_json
+        from compilelint.notebooks import notebook_source, read_notebook_json
+        from compilelint.report.notebook_json import NotebookLayout
 
         try:
             source = notebook_source(read_notebook_json(document.text.encode("utf-8", "surrogatepass"), document.path), document.path)

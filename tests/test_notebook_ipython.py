@@ -13,7 +13,8 @@ import pytest
 import compilelint.notebooks as notebooks
 from compilelint.config import default_settings
 from compilelint.fixes import fix_notebook_text
-from compilelint.notebooks import cell_parses, json_source_lines, load_notebook, transform_cell
+from compilelint.notebooks import cell_parses, load_notebook, transform_cell
+from compilelint.report.notebook_json import json_source_lines
 
 from test_notebooks import lint_notebook, notebook_bytes
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from compilelint.diagnostics import Diagnostic, Edit, Fix, Span
-from compilelint.notebooks import NotebookLayout
+from compilelint.report.notebook_json import NotebookLayout
 from compilelint.report.formatters import github, sarif
 from compilelint.report.places import NotebookPlaces
 

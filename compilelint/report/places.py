@@ -1,7 +1,7 @@
 """Where a notebook finding sits in the ``.ipynb`` file itself, for the reports that place
 findings in the file a CI system shows (and the cell's own lines, for snippets).
 
-A notebook's layout (``notebooks.NotebookLayout``) is read only for a notebook that has a
+A notebook's layout (``report.notebook_json.NotebookLayout``) is read only for a notebook that has a
 finding to place, once per file; a file without findings costs nothing here.
 """
 
@@ -23,7 +23,7 @@ class NotebookPlaces:
     def layout(self, path: str):
         """The notebook's layout; None when its text cannot be read as a notebook now."""
         if path not in self._layouts:
-            from compilelint.notebooks import NotebookLayout
+            from compilelint.report.notebook_json import NotebookLayout
             from compilelint.sources import SourceError, read_bytes
 
             try:
