@@ -755,7 +755,7 @@ class Collector:
             layer_base=layer_base,
             keeps_layer=keeps_layer,
         )
-        cls.call_returns_dict, cls.call_output_keys = _call_returns(node)
+        cls.call_returns_dict, cls.call_output_keys, cls.call_returns_display = _call_returns(node)
         if from_project:
             self.probe.classes[id(cls)] = from_project
         self.bind_name(frame, node.name.value, cls)
@@ -1478,7 +1478,7 @@ class Collector:
         base's constructor and call() is that layer; otherwise it still gives one tensor
         (unless its call() visibly returns several), but what it computes is unknown."""
         class_name = kn.layer_class(cls.layer_base)
-        if not cls.keeps_layer and (class_name in MULTI_OUTPUT_LAYERS or class_name in WRAPPER_LAYERS or _call_returns_sequence(cls.node)):
+        if not cls.keeps_layer and (class_name in MULTI_OUTPUT_LAYERS or class_name in WRAPPER_LAYERS or cls.call_returns_display):
             return InstanceValue(cls)
         call = CallValue(
             cls.layer_base,
@@ -1805,14 +1805,15 @@ def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     return any((_dotted(t) or "").rsplit(".", 1)[-1] in IMPORT_ERRORS for t in types)
 
 
-def _call_returns(node: cst.ClassDef) -> tuple[Any, tuple[str, ...] | None]:
+def _call_returns(node: cst.ClassDef) -> tuple[Any, tuple[str, ...] | None, bool]:
     """What the class's ``call()`` returns: (False, None) when every ``return`` is visibly no
     dict (a list, a tuple, a layer call); (True, keys) when every one is a dict literal or
     ``dict(...)``, with the keys when all of them spell the same string keys; else
-    (UNKNOWN, None)."""
+    (UNKNOWN, None); and third, whether some ``return`` gives a list, tuple or dict display
+    (a layer that returns several tensors)."""
     call = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "call"), None)
     if call is None:
-        return UNKNOWN, None
+        return UNKNOWN, None, False
     returns: list = []
 
     class _Returns(cst.CSTVisitor):
@@ -1823,15 +1824,16 @@ def _call_returns(node: cst.ClassDef) -> tuple[Any, tuple[str, ...] | None]:
             returns.append(statement.value)
 
     call.visit(_Returns())
+    display = any(isinstance(value, (cst.List, cst.Tuple, cst.Dict)) for value in returns)
     if not returns:
-        return UNKNOWN, None
+        return UNKNOWN, None, False
     keys = [_dict_keys(value) for value in returns]
     if all(k is not UNKNOWN for k in keys):
         same = all(k == keys[0] for k in keys) and keys[0] is not None
-        return True, keys[0] if same else None
+        return True, keys[0] if same else None, display
     if all(k is UNKNOWN and isinstance(v, (cst.List, cst.Tuple, cst.Call)) for k, v in zip(keys, returns)):
-        return False, None
-    return UNKNOWN, None
+        return False, None, display
+    return UNKNOWN, None, display
 
 
 def _dict_keys(value: Any) -> Any:
@@ -1920,24 +1922,6 @@ def _may_leave_early(body: cst.CSTNode) -> bool:
 
     body.visit(_Exits())
     return bool(found)
-
-
-def _call_returns_sequence(node: cst.ClassDef) -> bool:
-    """``call()`` is defined in the class and some ``return`` gives a tuple or list literal."""
-    call = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "call"), None)
-    if call is None:
-        return False
-    found: list = []
-
-    class _Returns(cst.CSTVisitor):
-        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-            return inner is call
-
-        def visit_Return(self, statement: cst.Return) -> None:
-            found.append(isinstance(statement.value, (cst.List, cst.Tuple, cst.Dict)))
-
-    call.visit(_Returns())
-    return any(found)
 
 
 def _target_names_of_params(params: cst.Parameters) -> list[str]:

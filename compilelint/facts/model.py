@@ -97,6 +97,7 @@ class ClassValue:
     handles_loss: bool  # defines train_step / compute_loss / calls add_loss
     call_returns_dict: Any = UNKNOWN  # False when every ``return`` of call() is a list, tuple or call; True for dicts
     call_output_keys: tuple[str, ...] | None = None  # the keys when every ``return`` spells the same dict keys
+    call_returns_display: bool = False  # some ``return`` of call() is a list, tuple or dict display
     optimizer_base: str | None = None  # the Keras optimizer class it subclasses, keeping its constructor
     layer_base: str | None = None  # the built-in Keras layer class it subclasses
     keeps_layer: bool = False  # ... without changing its constructor, build or call: it is that layer
