@@ -5,6 +5,7 @@ models picked in a branch, training helpers, and ``**config`` arguments.
 Each pattern has its twin where the analysis cannot know, which must stay silent."""
 
 import pytest
+from conftest import found
 
 MODEL = "import keras\nmodel = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
 TWO_OUTPUTS = """
@@ -13,10 +14,6 @@ inputs = keras.Input(shape=(4,))
 model = keras.Model(inputs, [keras.layers.Dense(2, name="a")(inputs), keras.layers.Dense(1, name="b")(inputs)])
 """
 
-
-def found(lint, code, keras="2,3"):
-    """(code, line) of each finding."""
-    return sorted((d.code, d.span.line) for d in lint(code, keras=keras))
 
 
 # -- values that change after they are made ----------------------------------------------

@@ -4,7 +4,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 from xml.etree import ElementTree
 
 import jsonschema
@@ -12,9 +11,9 @@ import pytest
 
 from compilelint.diagnostics import Diagnostic, Edit, Fix, Span
 from compilelint.report.formatters import FORMATTERS, full, github, gitlab, json_lines, junit, sarif
+from conftest import REPO, SARIF_SCHEMA_PATH
 
-REPO = Path(__file__).resolve().parent.parent
-SARIF_SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+SARIF_SCHEMA = json.loads(SARIF_SCHEMA_PATH.read_text())
 
 FIXED = Diagnostic(
     code="CL101",

@@ -16,8 +16,8 @@ from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
 from test_lsp import apply, client_units  # noqa: E402
+from conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 
 SETUP = "%pip install -q keras\n!nvidia-smi\nimport keras\nfrom keras.optimizers import Adam\n"
 TWO_HEADS = (

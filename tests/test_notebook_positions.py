@@ -15,9 +15,9 @@ from compilelint.diagnostics import Diagnostic, Edit, Fix, Span
 from compilelint.report.notebook_json import NotebookLayout
 from compilelint.report.formatters import github, sarif
 from compilelint.report.places import NotebookPlaces
+from conftest import REPO, SARIF_SCHEMA_PATH
 
-REPO = Path(__file__).resolve().parent.parent
-SARIF_SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
+SARIF_SCHEMA = json.loads(SARIF_SCHEMA_PATH.read_text())
 
 # Escapes (\", \t, \\, \u00e9 when ASCII-only) and non-ASCII before every finding, on
 # earlier lines and on the finding's own line.
@@ -117,6 +117,7 @@ def test_github_annotations_point_at_the_ipynb_line_holding_the_flagged_code(lay
 def test_gitlab_issues_point_at_the_ipynb_line_holding_the_flagged_code(layout):
     cwd, text = layout
     issues = json.loads(findings("gitlab", cwd))
+    assert len(issues) == len(FLAGGED)
     for issue, (code, cell, flagged) in zip(issues, FLAGGED):
         assert issue["description"].startswith(f"{code} (cell {cell})")
         begin, end = issue["location"]["positions"]["begin"], issue["location"]["positions"]["end"]

@@ -2,12 +2,10 @@
 optimizers, and legacy optimizers strategy-scoped compile calls reach."""
 
 import pytest
+from conftest import found
 
 SEQUENTIAL = "import keras\nimport tensorflow as tf\nmodel = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
 
-
-def found(lint, code, keras):
-    return sorted((d.code, d.span.line) for d in lint(code, keras=keras))
 
 
 SUBCLASS = """

@@ -209,6 +209,14 @@ def test_third_party_module_of_the_same_name_is_never_read(tmp_path):
     write(tmp_path, {"train.py": "from models import build_model\nmodel = build_model()\nmodel.compile(optimizer='adam', loss=['mse'])\n"})
     result = check(tmp_path, "train.py")
     assert codes(result) == [] and result.dependencies == []
+    # Installed code is never read, even beside an importing file that is installed too.
+    installed = ".venv/lib/python3.11/site-packages/pkg"
+    write(tmp_path, {f"{installed}/__init__.py": "", f"{installed}/models.py": TWO_HEADS, f"{installed}/train.py": "from .models import build_model\nmodel = build_model()\nmodel.compile(optimizer='adam', loss=['mse'])\n"})
+    result = check(tmp_path, f"{installed}/train.py")
+    assert codes(result) == [] and result.dependencies == []
+    # Its twin: the same package in the project is read.
+    write(tmp_path, {"pkg/__init__.py": "", "pkg/models.py": TWO_HEADS, "pkg/train.py": "from .models import build_model\nmodel = build_model()\nmodel.compile(optimizer='adam', loss=['mse'])\n"})
+    assert [code for code, _ in codes(check(tmp_path, "pkg/train.py"))] == ["CL201"]
 
 
 def test_excluded_folder_and_virtualenv_are_not_read(tmp_path):
@@ -435,14 +443,14 @@ def test_tf_keras_in_the_dependency_makes_the_model_keras_2(tmp_path):
 
 
 # ----------------------------------------------------------------------------- front ends
-def test_flake8_and_lint_text_read_the_same_dependencies(tmp_path):
+def test_flake8_and_lint_text_read_the_same_dependencies(tmp_path, monkeypatch):
     from compilelint.engine import lint_text
     from compilelint.flake8_plugin import CompileLintChecker
 
     write(tmp_path, {"models.py": TWO_HEADS, "train.py": "from models import build_model\nmodel = build_model()\nmodel.compile(optimizer='adam', loss=['mse'])\n"})
     path = str(tmp_path / "train.py")
     text = (tmp_path / "train.py").read_text()
-    CompileLintChecker.keras_version = "2,3"
+    monkeypatch.setattr(CompileLintChecker, "keras_version", "2,3")
     flake8 = [(line, message.split()[0]) for line, _, message, _ in CompileLintChecker(None, path, text.splitlines(True)).run()]
     assert ("3", "CL201") in [(str(line), code) for line, code in flake8]
     settings = build_settings(RawOptions(), tmp_path, keras_version="2,3", select=["CL201"])

@@ -7,6 +7,7 @@ branches as before, so nothing is reported from either alone.
 
 import libcst as cst
 import pytest
+from conftest import found
 
 from compilelint.facts.collector import collect_facts
 
@@ -28,29 +29,26 @@ def codes(lint, code, keras):
     return sorted(d.code for d in lint(code, keras=keras))
 
 
-def lines(lint, code, keras, rule=None):
-    return sorted((d.code, d.span.line) for d in lint(code, keras=keras) if rule is None or d.code == rule)
-
 
 def test_addons_pattern_reports_only_the_branch_each_keras_takes(lint):
     # Keras 2: the legacy branch runs, and legacy optimizers take lr= and decay=.
     assert codes(lint, ADDONS, "2") == []
     # Keras 3: the legacy branch runs too, and building a legacy optimizer raises.
-    assert lines(lint, ADDONS, "3") == [("CL403", 6)]
-    assert lines(lint, ADDONS, "2,3") == [("CL403", 6)]
+    assert found(lint, ADDONS, "3") == [("CL403", 6)]
+    assert found(lint, ADDONS, "2,3") == [("CL403", 6)]
 
 
 def test_keras_3_twin_of_the_addons_pattern(lint):
     # The same guard the other way round: the current optimizers where legacy ones exist.
     code = ADDONS.replace("if hasattr", "if not hasattr")
-    assert lines(lint, code, "2") == [("CL401", 8), ("CL402", 8)]
-    assert lines(lint, code, "3") == [("CL401", 8), ("CL402", 8)]
+    assert found(lint, code, "2") == [("CL401", 8), ("CL402", 8)]
+    assert found(lint, code, "3") == [("CL401", 8), ("CL402", 8)]
 
 
 def test_guard_on_an_unknown_flag_still_merges_both_branches(lint):
     code = ADDONS.replace('hasattr(tf.keras.optimizers, "legacy")', "use_legacy")
     # Both branches may run: each one's problems are reported where they are written.
-    assert lines(lint, code, "3") == [("CL401", 8), ("CL402", 8), ("CL403", 6)]
+    assert found(lint, code, "3") == [("CL401", 8), ("CL402", 8), ("CL403", 6)]
 
 
 KERAS_VERSION_GUARDS = [
@@ -76,8 +74,8 @@ if IS_KERAS_3:
 else:
     model.compile(optimizer=keras.optimizers.legacy.Adam(lr=0.1), loss="mse", sample_weight_mode=None)
 """
-    assert lines(lint, code, "3") == [("CL304", 7)]
-    assert lines(lint, code, "2") == [("CL302", 9)]
+    assert found(lint, code, "3") == [("CL304", 7)]
+    assert found(lint, code, "2") == [("CL302", 9)]
 
 
 def test_elif_chain_and_conditional_expression(lint):
@@ -94,8 +92,8 @@ model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
 model.compile(optimizer=opt, loss="mse")
 """
     # Keras 3 with tf.keras is TensorFlow 2.16 or later: the first test is false.
-    assert lines(lint, code, "3") == [("CL403", 6), ("CL403", 9)]
-    assert lines(lint, code, "2") == []
+    assert found(lint, code, "3") == [("CL403", 6), ("CL403", 9)]
+    assert found(lint, code, "2") == []
 
 
 @pytest.mark.parametrize(
@@ -118,7 +116,7 @@ else:
     model.compile(optimizer="adam", loss="mse", metrics="accuracy", sample_weight_mode=None)
 """
     expected = [("CL304", 6)] if keras_3_branch == "if" else [("CL302", 8), ("CL304", 8)]
-    assert lines(lint, code, "3") == expected
+    assert found(lint, code, "3") == expected
 
 
 def test_tensorflow_version_without_tf_keras_says_nothing_about_keras(lint):
@@ -132,7 +130,7 @@ if tf.__version__ >= "2.16":
 else:
     model.compile(optimizer="adam", loss=["mse", "mse"], metrics="mae")
 """
-    assert lines(lint, code, "3") == [("CL201", 6), ("CL201", 8), ("CL304", 8)]
+    assert found(lint, code, "3") == [("CL201", 6), ("CL201", 8), ("CL304", 8)]
 
 
 def test_a_guard_the_target_cannot_decide_stays_unknown(lint):
@@ -144,8 +142,8 @@ if tf.__version__ >= "2.11":
 else:
     opt = tf.keras.optimizers.Adam(lr=0.1)
 """
-    assert lines(lint, code, "2") == [("CL401", 6)]
-    assert lines(lint, code, "3") == [("CL403", 4)]
+    assert found(lint, code, "2") == [("CL401", 6)]
+    assert found(lint, code, "3") == [("CL403", 4)]
 
 
 @pytest.mark.parametrize(
@@ -170,7 +168,7 @@ opt = Adam(lr=0.1)
         return
     # The import succeeds on Keras 2 and on Keras 3 (only building one raises there).
     assert codes(lint, code, "2") == []
-    assert lines(lint, code, "3") == [("CL403", 6)]
+    assert found(lint, code, "3") == [("CL403", 6)]
 
 
 def test_try_import_that_fails_runs_the_handler(lint):
@@ -181,7 +179,7 @@ except ImportError:
     from tensorflow.keras.optimizers import RMSprop as make_optimizer
 opt = make_optimizer(lr=0.1)
 """
-    assert lines(lint, code, "2,3") == [("CL401", 6)]
+    assert found(lint, code, "2,3") == [("CL401", 6)]
 
 
 def test_find_spec_guard(lint):
@@ -195,7 +193,7 @@ else:
 opt = Optimizer(lr=0.1)
 """
     assert codes(lint, code, "2") == []
-    assert lines(lint, code, "3") == [("CL403", 8)]
+    assert found(lint, code, "3") == [("CL403", 8)]
 
 
 def test_tf_keras_is_keras_2_whatever_the_setting(lint):
@@ -228,4 +226,4 @@ if tf.__version__ != "2.16.1":
 else:
     opt = tf.keras.optimizers.Adam(lr=0.1)
 """
-    assert lines(lint, code, "3") == [("CL401", 6), ("CL403", 4)]
+    assert found(lint, code, "3") == [("CL401", 6), ("CL403", 4)]
