@@ -94,13 +94,14 @@ def check(paths, select, ignore, extend_select, keras_version, output_format, ou
 
 
 def _show_settings(resolver, target: str) -> None:
+    from compilelint.cache import cache_dir_for
     from compilelint.config import describe_settings
 
     try:
         settings = resolver.for_folder(os.path.abspath(target)) if os.path.isdir(target) else resolver.for_file(target)
     except ConfigError as error:
         fail(str(error))
-    click.echo(describe_settings(settings, target), nl=False)
+    click.echo(describe_settings(settings, target, str(cache_dir_for(settings))), nl=False)
     sys.exit(EXIT_OK)
 
 

@@ -407,8 +407,9 @@ def _raise_or_return(found: Settings | ConfigError) -> Settings:
     return found
 
 
-def describe_settings(settings: Settings, path: str) -> str:
-    """``--show-settings``: what applies to ``path`` and where it came from."""
+def describe_settings(settings: Settings, path: str, cache_dir: str) -> str:
+    """``--show-settings``: what applies to ``path`` and where it came from (``cache_dir``:
+    the cache folder those settings give)."""
     def toml_list(values) -> str:
         return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
@@ -427,6 +428,6 @@ def describe_settings(settings: Settings, path: str) -> str:
         f"force-exclude = {json.dumps(settings.force_exclude)}",
         f"unsafe-fixes = {json.dumps(settings.unsafe_fixes)}",
         f"output-format = {json.dumps(settings.output_format)}",
-        f"cache-dir = {json.dumps(settings.cache_dir or os.path.join(settings.root, '.compilelint_cache'))}",
+        f"cache-dir = {json.dumps(cache_dir)}",
     ]
     return "\n".join(lines) + "\n"
