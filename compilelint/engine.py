@@ -12,7 +12,7 @@ from compilelint.diagnostics import Diagnostic, Edit, FileResult, Fix, Span
 from compilelint.prefilter import needs_parsing
 from compilelint.registry import rules_by_code
 from compilelint.report.noqa import NoqaMap
-from compilelint.sources import Source
+from compilelint.sources import Source, one_line
 from compilelint.versions import targets_for
 
 if TYPE_CHECKING:
@@ -164,11 +164,11 @@ def _syntax_error(text: str, error) -> tuple[str, Span]:
         end_line, end_column = python_error.end_lineno, python_error.end_offset
         if not end_line or not end_column or (end_line, end_column) < (line, column):
             end_line, end_column = line, column
-        return f"{kind}: {_one_line(str(python_error.msg))}", Span(line, column, end_line, end_column)
+        return f"{kind}: {one_line(str(python_error.msg))}", Span(line, column, end_line, end_column)
     except Exception:  # noqa: BLE001 - NUL bytes, nesting, size: LibCST's own answer below
         pass
     line, column = error.raw_line, error.raw_column + 1
-    return f"SyntaxError: {_one_line(error.message)}", Span(line, column, line, column)
+    return f"SyntaxError: {one_line(error.message)}", Span(line, column, line, column)
 
 
 def _python_parse(text: str) -> None:
@@ -190,7 +190,7 @@ def _python_rejects(text: str) -> tuple[int | None, int, str] | None:
     try:
         _python_parse(text)
     except SyntaxError as error:
-        message = _one_line(str(error.msg))
+        message = one_line(str(error.msg))
         if "nested" in message or "too complex" in message:
             return (error.lineno or 1), max(error.offset or 1, 1), message
         return None
@@ -243,7 +243,7 @@ def _run_rules(facts, path: str, settings: "Settings", enabled: frozenset[str], 
                     entry[2].setdefault(target.major, finding)
             except Exception as error:  # one broken rule must not stop the others
                 result.errors.append(
-                    f"{path}: internal error in {code} ({rule.name}): {type(error).__name__}: {_one_line(str(error))}"
+                    f"{path}: internal error in {code} ({rule.name}): {type(error).__name__}: {one_line(str(error))}"
                 )
                 result.internal_error = True
     return merged
@@ -524,7 +524,7 @@ def _cell_fix(source: Source, cell: int | None, fix: Fix | None) -> Fix | None:
 
 
 def _short(code: str, limit: int = 40) -> str:
-    code = " ".join(code.split())
+    code = one_line(code)
     return code if len(code) <= limit else code[: limit - 3] + "..."
 
 
@@ -536,5 +536,3 @@ def _cell_line(source: Source, line: int) -> str:
     return f"{in_cell} of cell {cell}" if cell is not None else str(line)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())

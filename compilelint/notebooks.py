@@ -26,7 +26,7 @@ import warnings
 from dataclasses import dataclass, field, replace
 
 from compilelint.prefilter import needs_parsing
-from compilelint.sources import Source, SourceError
+from compilelint.sources import Source, SourceError, one_line
 
 # Cell magics whose body IPython runs as Python code of the notebook (it transforms the body
 # again, as a cell of its own): only the magic line is blanked.
@@ -205,9 +205,9 @@ def _written_source(module: _Module, path: str) -> Source:
         return module.source(path)
     except SyntaxError as error:
         line = min(max(error.lineno or 1, 1), len(module.lines))
-        found = (line, max(error.offset or 1, 1), _one_line(error.msg))
+        found = (line, max(error.offset or 1, 1), one_line(error.msg))
     except (ValueError, RecursionError, MemoryError) as error:
-        found = (1, 1, _one_line(str(error)))
+        found = (1, 1, one_line(str(error)))
     module.lines[:] = [""] * len(module.lines)
     return module.source(path, [found])
 
@@ -279,9 +279,9 @@ def checked_lines(code: CellCode) -> tuple[list[str], tuple[int, int, str] | Non
             lines[code.automagic] = ""
             return lines, None, None
         line_in_cell = min(max(error.lineno or 1, 1), len(lines))
-        return lines, (line_in_cell, max(error.offset or 1, 1), _one_line(error.msg)), None
+        return lines, (line_in_cell, max(error.offset or 1, 1), one_line(error.msg)), None
     except (ValueError, RecursionError, MemoryError) as error:  # NUL bytes, deep nesting
-        return lines, (1, 1, _one_line(str(error))), None
+        return lines, (1, 1, one_line(str(error))), None
 
 
 def _simple_statements(line: str) -> bool:
@@ -331,10 +331,6 @@ def cell_parses(text: str) -> bool:
             return False
         return True
     return checked_lines(code)[1] is None
-
-
-def _one_line(text) -> str:
-    return " ".join(str(text).split())
 
 
 # -- IPython's input transformations --------------------------------------------------------

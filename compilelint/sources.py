@@ -141,3 +141,8 @@ def replace_atomically(path: str, data: bytes, mode: int | None = None, durable:
         except OSError:
             pass
         raise
+
+
+def one_line(text: object) -> str:
+    """``text`` with every run of whitespace (newlines too) as one space: a message line."""
+    return " ".join(str(text).split())

@@ -33,6 +33,7 @@ import socket
 import sys
 import warnings
 
+from compilelint import sources
 from compilelint.loading import read_source
 from compilelint.verify.planner import SitePlan, plan_file
 
@@ -75,7 +76,8 @@ class Events:
 
 
 def one_line(text: str) -> str:
-    return " ".join(_ANSI.sub("", str(text)).split())
+    """A message line without terminal colours."""
+    return sources.one_line(_ANSI.sub("", str(text)))
 
 
 # ---------------------------------------------------------------------------- messages
